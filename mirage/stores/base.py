@@ -1,0 +1,65 @@
+"""The vector-store seam: what ingest writes and retrieve reads, whatever the backend."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+# Payload keys every chunk carries; metadata supplied by the uploader is stored under META.
+DOCUMENT_ID = "document_id"
+LANGUAGE = "language"
+META = "meta"
+
+
+@dataclass(frozen=True)
+class SparseTerms:
+    """A sparse lexical vector (BM25 term weights)."""
+
+    indices: tuple[int, ...]
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class ChunkPoint:
+    """One chunk ready to index: deterministic id, both vectors, and its payload."""
+
+    id: str
+    dense: np.ndarray
+    sparse: SparseTerms
+    payload: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class QueryVectors:
+    dense: np.ndarray
+    sparse: SparseTerms
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    score: float
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+class VectorStore(Protocol):
+    """Hybrid (dense + lexical, RRF-fused) chunk index with payload filters.
+
+    `filters` maps a payload key to a required value; keys other than
+    `document_id` and `language` are looked up under `meta.<key>`.
+    """
+
+    name: str
+
+    def upsert(self, points: Sequence[ChunkPoint]) -> None: ...
+
+    def delete_document(self, document_id: str) -> int: ...
+
+    def search(self, query: QueryVectors, *, limit: int, filters: Mapping[str, Any] | None = None) -> list[Hit]: ...
+
+    def count(self, filters: Mapping[str, Any] | None = None) -> int: ...
+
+    def close(self) -> None: ...
