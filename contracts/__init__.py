@@ -1,0 +1,1 @@
+"""The shared language of MIRAGE: events, subjects, streams, consumers and the chain."""

@@ -1,0 +1,45 @@
+"""Who publishes what, and who consumes it: the pipeline as a table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from contracts import subjects as s
+from contracts.documents import (
+    DocumentDeleted,
+    DocumentDeletionRequested,
+    DocumentFailed,
+    DocumentIndexed,
+    DocumentUploaded,
+)
+from contracts.envelope import Event
+from contracts.search import SearchRequest
+
+
+@dataclass(frozen=True)
+class Link:
+    subject: str
+    message: type
+    publisher: str
+    consumer: str
+    kind: Literal["stream", "request", "outcome"] = "stream"
+
+
+CHAIN: tuple[Link, ...] = (
+    Link(s.DOCUMENT_UPLOADED, DocumentUploaded, "gateway", "ingest"),
+    Link(s.wildcard(s.DOCUMENT_INDEXED), DocumentIndexed, "ingest", "gateway", "outcome"),
+    Link(s.wildcard(s.DOCUMENT_FAILED), DocumentFailed, "ingest", "gateway", "outcome"),
+    Link(s.DOCUMENT_DELETE_REQUESTED, DocumentDeletionRequested, "gateway", "ingest"),
+    Link(s.wildcard(s.DOCUMENT_DELETED), DocumentDeleted, "ingest", "gateway", "outcome"),
+    Link(s.deadletter(s.DOCUMENT_UPLOADED), DocumentUploaded, "ingest", "ingest"),
+    Link(s.SEARCH, SearchRequest, "gateway", "retrieve", "request"),
+)
+
+EVENT_TYPES: tuple[type[Event], ...] = (
+    DocumentUploaded,
+    DocumentIndexed,
+    DocumentFailed,
+    DocumentDeletionRequested,
+    DocumentDeleted,
+)

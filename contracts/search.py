@@ -1,0 +1,43 @@
+"""Search request and reply exchanged with the retrieve worker."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.documents import MetadataValue
+
+MAX_TOP_K = 100
+MAX_QUERY_CHARS = 2000
+
+
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
+    top_k: int = Field(default=5, ge=1, le=MAX_TOP_K)
+    filters: dict[str, MetadataValue | list[MetadataValue]] = Field(
+        default_factory=dict, description="Payload filters: language, document_id, or any metadata key."
+    )
+
+
+class SearchHit(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    chunk_id: str
+    score: float = Field(description="Fused (RRF) score; higher is better.")
+    text: str
+    document_id: str
+    title: str | None = None
+    filename: str | None = None
+    page: int | None = None
+    heading: str | None = None
+    language: str | None = None
+    metadata: dict[str, MetadataValue] = Field(default_factory=dict)
+
+
+class SearchResponse(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    query: str
+    results: list[SearchHit]
+    took_ms: float

@@ -1,0 +1,24 @@
+"""Every subject name, in one place."""
+
+DOCUMENT_UPLOADED = "mirage.document.uploaded"
+DOCUMENT_INDEXED = "mirage.document.indexed"
+DOCUMENT_FAILED = "mirage.document.failed"
+DOCUMENT_DELETE_REQUESTED = "mirage.document.delete_requested"
+DOCUMENT_DELETED = "mirage.document.deleted"
+
+SEARCH = "mirage.retrieve.search"
+
+DEADLETTER_PREFIX = "mirage.deadletter"
+
+
+def for_document(subject: str, document_id: str) -> str:
+    """Outcome subjects end with the document id, so a waiter can listen for exactly one."""
+    return f"{subject}.{document_id}"
+
+
+def wildcard(subject: str) -> str:
+    return f"{subject}.*"
+
+
+def deadletter(subject: str) -> str:
+    return f"{DEADLETTER_PREFIX}.{subject.removeprefix('mirage.')}"

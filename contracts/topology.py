@@ -1,0 +1,88 @@
+"""Streams, durable consumers, buckets and services: the JetStream layout, declared once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contracts import subjects
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    name: str
+    subjects: tuple[str, ...]
+    description: str
+    duplicate_window_s: float = 120.0
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A durable pull consumer: replicas of a worker share it, so each message is handled once."""
+
+    durable: str
+    stream: StreamSpec
+    filter_subject: str
+    description: str
+    max_deliver: int = 5
+    ack_wait_s: float = 30.0
+    retry_delays_s: tuple[float, ...] = (1.0, 5.0, 15.0, 30.0)
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """A request-reply endpoint on core NATS; replicas share it through a queue group."""
+
+    subject: str
+    queue: str
+    description: str
+
+
+DOCUMENTS = StreamSpec(
+    name="MIRAGE_DOCUMENTS",
+    subjects=("mirage.document.>",),
+    description="Document lifecycle events: uploaded, indexed, failed, deletion requested, deleted.",
+)
+DEADLETTER = StreamSpec(
+    name="MIRAGE_DEADLETTER",
+    subjects=(f"{subjects.DEADLETTER_PREFIX}.>",),
+    description="Messages a worker gave up on after its last delivery, with the error, for inspection and replay.",
+)
+STREAMS = (DOCUMENTS, DEADLETTER)
+
+INGEST = ConsumerSpec(
+    durable="ingest",
+    stream=DOCUMENTS,
+    filter_subject=subjects.DOCUMENT_UPLOADED,
+    description="Parse, chunk, embed and index uploaded documents.",
+)
+INGEST_DELETE = ConsumerSpec(
+    durable="ingest-delete",
+    stream=DOCUMENTS,
+    filter_subject=subjects.DOCUMENT_DELETE_REQUESTED,
+    description="Remove a document's chunks, bytes and record.",
+)
+INGEST_GAVE_UP = ConsumerSpec(
+    durable="ingest-gave-up",
+    stream=DEADLETTER,
+    filter_subject=subjects.deadletter(subjects.DOCUMENT_UPLOADED),
+    description="Mark documents failed when indexing was given up after the last delivery.",
+)
+CONSUMERS = (INGEST, INGEST_DELETE, INGEST_GAVE_UP)
+
+SEARCH = ServiceSpec(
+    subject=subjects.SEARCH,
+    queue="retrieve",
+    description="Hybrid search over indexed chunks.",
+)
+SERVICES = (SEARCH,)
+
+CATALOG_BUCKET = "mirage_documents"
+UPLOADS_BUCKET = "mirage_uploads"
+
+
+def stream_for(subject: str) -> StreamSpec:
+    """The stream that captures a subject (subjects are `mirage.<area>.…`)."""
+    for stream in STREAMS:
+        if any(subject.startswith(pattern.removesuffix(">")) for pattern in stream.subjects):
+            return stream
+    raise LookupError(f"no stream captures {subject!r}")

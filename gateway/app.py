@@ -1,0 +1,59 @@
+"""The FastAPI application: thin routes over a Runtime connected to NATS."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.middleware.base import RequestResponseEndpoint
+
+from gateway import metrics
+from gateway.catalog_view import CatalogView
+from gateway.documents import Documents
+from gateway.errors import error_body, install_error_handlers
+from gateway.routes import documents, system
+from mirage.runtime import Runtime
+from mirage.settings import Settings
+
+RuntimeFactory = Callable[[], AbstractAsyncContextManager[Runtime]]
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_runtime() as runtime:
+            view = CatalogView()
+            await view.start(runtime.catalog.kv)
+            app.state.runtime, app.state.catalog_view, app.state.documents = runtime, view, Documents(runtime)
+            try:
+                yield
+            finally:
+                await view.stop()
+
+    app = FastAPI(
+        title="MIRAGE",
+        version="0.1.0",
+        summary="Questions answered from your own medical documents, in English, French, Spanish and German.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(documents.router)
+    app.include_router(system.router)
+
+    @app.middleware("http")
+    async def limit_and_count(request: Request, call_next: RequestResponseEndpoint) -> Response:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.max_upload_bytes + MULTIPART_OVERHEAD:
+            return JSONResponse(error_body("file_too_large", f"the request is {length} bytes; the upload limit is "
+                                           f"{settings.max_upload_bytes} bytes"), status_code=413)
+        response = await call_next(request)
+        route = request.scope.get("route")
+        metrics.HTTP_REQUESTS.labels(request.method, getattr(route, "path", "unmatched"), str(response.status_code)).inc()
+        return response
+
+    return app

@@ -1,0 +1,134 @@
+"""The `mirage` command."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from pathlib import Path
+from typing import Annotated, Optional
+
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mirage.settings import Settings
+
+app = typer.Typer(help="MIRAGE: questions answered from your own medical documents.", no_args_is_help=True,
+                  context_settings={"help_option_names": ["-h", "--help"]})
+console = Console()
+WORKERS = ("ingest", "retrieve")
+DEFAULT_URL = "http://127.0.0.1:8006"
+UrlOption = Annotated[str, typer.Option("--url", envvar="MIRAGE_URL", help="Gateway URL.")]
+
+
+def configure_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def settings_from(**overrides: object) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+@app.command()
+def up(
+    port: Annotated[Optional[int], typer.Option(help="Gateway port [env MIRAGE_PORT, default 8006].")] = None,
+    data_dir: Annotated[Optional[Path], typer.Option(help="Data directory [env MIRAGE_DATA_DIR, default .mirage].")] = None,
+    host: Annotated[Optional[str], typer.Option(help="Bind address [env MIRAGE_HOST, default 127.0.0.1].")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Start everything in one process: private NATS (unless NATS_URL), every worker, the gateway."""
+    from mirage.embedded import ALL_WORKERS, serve
+
+    configure_logging(verbose)
+    settings = settings_from(port=port, data_dir=data_dir, host=host)
+    console.print(f"[bold]MIRAGE[/] on http://{settings.host}:{settings.port} (docs at /docs), data in {settings.data_dir}")
+    serve(settings, ALL_WORKERS)
+
+
+@app.command()
+def gateway(
+    port: Annotated[Optional[int], typer.Option(help="Gateway port [env MIRAGE_PORT].")] = None,
+    host: Annotated[Optional[str], typer.Option(help="Bind address [env MIRAGE_HOST].")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run the HTTP gateway alone against NATS_URL (workers run elsewhere)."""
+    from mirage.embedded import serve
+
+    configure_logging(verbose)
+    settings = settings_from(port=port, host=host)
+    if settings.nats_url is None:
+        raise typer.BadParameter("set NATS_URL: the lone gateway joins an existing NATS (or use `mirage up`)")
+    serve(settings, [])
+
+
+@app.command()
+def worker(
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(WORKERS)}.")],
+    metrics_port: Annotated[Optional[int], typer.Option(help="Serve /metrics on this port [env MIRAGE_METRICS_PORT].")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run one worker against NATS_URL; start several to share the work."""
+    from mirage.worker_process import run_workers
+
+    if name not in WORKERS:
+        raise typer.BadParameter(f"unknown worker {name!r}; choose one of {', '.join(WORKERS)}")
+    configure_logging(verbose)
+    asyncio.run(run_workers(settings_from(metrics_port=metrics_port), [name]))
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (folders are walked recursively).", exists=True)],
+    metadata: Annotated[Optional[str], typer.Option(help='JSON metadata for every file, e.g. \'{"type":"medical"}\'.')] = None,
+    url: UrlOption = DEFAULT_URL,
+) -> None:
+    """Upload files or whole folders, with a progress bar and a summary."""
+    from mirage.uploader import upload_all
+
+    failed = upload_all(url, paths, metadata, console)
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for, in any of the four languages.")],
+    top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=100)] = 5,
+    language: Annotated[Optional[str], typer.Option(help="Only chunks in this language (en, fr, es, de).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the raw JSON answer.")] = False,
+    url: UrlOption = DEFAULT_URL,
+) -> None:
+    """Search the indexed documents and print the best passages."""
+    params = {"query": query, "top_k": top_k, **({"language": language} if language else {})}
+    response = httpx.get(f"{url}/documents/search", params=params, timeout=30)
+    if response.status_code != 200:
+        console.print(f"[red]{response.status_code}[/] {response.json().get('detail', response.text)}")
+        raise typer.Exit(1)
+    body = response.json()
+    if as_json:
+        console.print_json(json.dumps(body))
+        return
+    table = Table(title=f"{len(body['results'])} results for {query!r} ({body['took_ms']:.1f} ms)", show_lines=True)
+    for column in ("#", "score", "document", "page", "lang", "passage"):
+        table.add_column(column)
+    for i, hit in enumerate(body["results"], 1):
+        where = hit.get("title") or hit.get("filename") or hit["document_id"][:12]
+        table.add_row(str(i), f"{hit['score']:.3f}", where, str(hit.get("page") or ""), hit.get("language") or "",
+                      hit["text"][:300])
+    console.print(table)
+
+
+@app.command()
+def asyncapi(
+    output: Annotated[Path, typer.Option(help="Where to write the AsyncAPI document.")] = Path("docs/asyncapi.json"),
+) -> None:
+    """Write the AsyncAPI document of the event pipeline, generated from the code."""
+    from mirage.asyncapi import asyncapi_document
+
+    output.write_text(json.dumps(asyncapi_document(), indent=2, sort_keys=True) + "\n")
+    console.print(f"wrote {output}")
+
+
+if __name__ == "__main__":
+    app()

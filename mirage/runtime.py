@@ -1,0 +1,113 @@
+"""Wiring shared by every process: connect to NATS, declare the topology, attach workers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from faststream.nats import NatsBroker
+from faststream.nats.prometheus import NatsPrometheusMiddleware
+from prometheus_client import REGISTRY
+
+from mirage.bus import EventBus
+from mirage.delivery import DeliveryPolicy
+from mirage.embedders import build_embedder
+from mirage.embedders.base import Embedder
+from mirage.language import LanguageDetector
+from mirage.messaging import Catalog, Uploads, ensure_topology, open_catalog, open_uploads
+from mirage.settings import Settings
+from mirage.stores import build_store
+from mirage.stores.base import VectorStore
+from mirage.stores.lexical import Bm25Encoder
+
+log = logging.getLogger(__name__)
+
+
+class Components:
+    """The heavy objects (models, index), built on first use and shared by the workers of one process."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None, detector: LanguageDetector | None = None,
+                 store: VectorStore | None = None) -> None:
+        self.settings = settings
+        self._embedder, self._detector, self._store = embedder, detector, store
+        self._lexical: Bm25Encoder | None = None
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            s = self.settings
+            self._embedder = build_embedder(s.embedder, threads=s.embedder_threads, cache_dir=s.fastembed_cache,
+                                            model_path=s.fastembed_model_path)
+        return self._embedder
+
+    @property
+    def lexical(self) -> Bm25Encoder:
+        if self._lexical is None:
+            self._lexical = Bm25Encoder()
+        return self._lexical
+
+    @property
+    def detector(self) -> LanguageDetector:
+        if self._detector is None:
+            self._detector = LanguageDetector()
+        return self._detector
+
+    @property
+    def store(self) -> VectorStore:
+        if self._store is None:
+            s = self.settings
+            self._store = build_store(url=s.qdrant_url, api_key=s.qdrant_api_key, collection=s.qdrant_collection,
+                                      path=str(s.vectors_dir), dim=self.embedder.dim)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+@dataclass
+class Runtime:
+    """One process's connection to the pipeline, and what its workers need."""
+
+    settings: Settings
+    broker: NatsBroker
+    catalog: Catalog
+    uploads: Uploads
+    bus: EventBus
+    components: Components
+    policy: DeliveryPolicy
+    workers: list[str] = field(default_factory=list)
+
+    async def stop(self) -> None:
+        await self.broker.stop()
+        self.components.close()
+
+
+WorkerAttach = Callable[[NatsBroker, "Runtime"], None]
+
+
+def worker_registry() -> dict[str, WorkerAttach]:
+    from workers.ingest.main import attach as ingest
+    from workers.retrieve.main import attach as retrieve
+
+    return {"ingest": ingest, "retrieve": retrieve}
+
+
+async def start_runtime(settings: Settings, nats_url: str, workers: list[str], components: Components | None = None) -> Runtime:
+    """Connect, declare streams and buckets, attach the named workers, start consuming."""
+    broker = NatsBroker(nats_url, middlewares=[NatsPrometheusMiddleware(registry=REGISTRY)], logger=log)
+    await broker.connect()
+    js = broker.connection.jetstream()
+    await ensure_topology(js)
+    runtime = Runtime(
+        settings=settings, broker=broker, catalog=Catalog(await open_catalog(js)), uploads=Uploads(await open_uploads(js)),
+        bus=EventBus(broker), components=components or Components(settings),
+        policy=DeliveryPolicy(max_deliver=settings.max_deliver, ack_wait_s=settings.ack_wait_s), workers=list(workers),
+    )
+    registry = worker_registry()
+    for name in workers:
+        registry[name](broker, runtime)
+    await broker.start()
+    return runtime

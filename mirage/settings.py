@@ -1,0 +1,58 @@
+"""Configuration from environment variables (and CLI flags), with defaults for a laptop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of a MIRAGE process. Built once in main(); flags override environment."""
+
+    model_config = SettingsConfigDict(env_prefix="MIRAGE_", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".mirage"), description="Where the embedded NATS store and vector index live.")
+    host: str = Field(default="127.0.0.1", description="Interface the gateway binds to.")
+    port: int = Field(default=8006, ge=1, le=65535, description="Gateway HTTP port.")
+    nats_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("NATS_URL", "MIRAGE_NATS_URL"),
+        description="External NATS server; unset in `mirage up` = start a private one.",
+    )
+    qdrant_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("QDRANT_URL", "MIRAGE_QDRANT_URL"),
+        description="Qdrant server; unset = embedded Qdrant Edge under the data directory.",
+    )
+    qdrant_api_key: str | None = Field(default=None, validation_alias=AliasChoices("QDRANT_API_KEY", "MIRAGE_QDRANT_API_KEY"))
+    qdrant_collection: str = "mirage_chunks"
+    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "MIRAGE_REDIS_URL"))
+
+    embedder: str = Field(default="use", description='"use" (offline multilingual USE v3) or "fastembed:<model>".')
+    embedder_threads: int = Field(default=2, ge=1)
+    fastembed_cache: str | None = None
+    fastembed_model_path: str | None = None
+
+    max_upload_mb: float = Field(default=50.0, gt=0, description="Uploads above this size get 413.")
+    upload_wait_s: float = Field(default=10.0, ge=0, description="How long an upload waits for indexing before answering 202.")
+    request_timeout_s: float = Field(default=10.0, gt=0, description="How long the gateway waits for a worker's reply.")
+    chunk_max_chars: int = Field(default=1000, ge=200)
+
+    max_deliver: int = Field(default=5, ge=1, description="Deliveries before a message goes to the dead-letter stream.")
+    ack_wait_s: float = Field(default=30.0, gt=0, description="Seconds without progress before JetStream redelivers.")
+
+    metrics_port: int | None = Field(default=None, description="Port for a worker's own /metrics (gateway serves it on its port).")
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def nats_dir(self) -> Path:
+        return self.data_dir / "nats"
+
+    @property
+    def vectors_dir(self) -> Path:
+        return self.data_dir / "vectors"

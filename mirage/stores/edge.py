@@ -1,0 +1,242 @@
+"""Qdrant Edge: the embedded, in-process index (one process per shard directory)."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from qdrant_edge import (
+    CountRequest,
+    Distance,
+    EdgeConfig,
+    EdgeShard,
+    EdgeSparseVectorParams,
+    EdgeVectorParams,
+    FieldCondition,
+    Filter,
+    Fusion,
+    MatchAny,
+    MatchValue,
+    Modifier,
+    PayloadSchemaType,
+    Point,
+    Prefetch,
+    Query,
+    QueryRequest,
+    RangeFloat,
+    SparseVector,
+    UpdateOperation,
+)
+
+from mirage.stores._shared import (
+    DENSE,
+    KEYWORD_INDEXES,
+    RRF_K,
+    SPARSE,
+    FilterValue,
+    StoreLocked,
+    VectorLayoutMismatch,
+    dense_list,
+    filter_terms,
+    is_keyword_list,
+    point_id,
+    prefetch_limit,
+    stored_payload,
+    to_hit,
+)
+from mirage.stores.base import DOCUMENT_ID, ChunkPoint, Hit, QueryVectors
+
+LOCK_FILE = ".mirage.lock"
+_SHARD_CONFIG_FILE = "edge_config.json"
+_UPSERT_BATCH = 512
+
+
+class EdgeVectorStore:
+    """Hybrid index in a local directory. Safe to call from several threads of one process.
+
+    The engine itself serves concurrent reads and writes; the lock here only serialises writes, so that
+    `delete_document`'s count-then-delete is atomic and every write is flushed before the next starts.
+    """
+
+    name = "qdrant-edge"
+
+    def __init__(self, path: str | os.PathLike[str], dim: int) -> None:
+        self.path = Path(path)
+        self.dim = dim
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._lock_fd = _lock_directory(self.path)
+        self._write_lock = threading.Lock()
+        try:
+            self._shard: EdgeShard | None = self._open()
+            self._ensure_indexes()
+        except BaseException:
+            _unlock(self._lock_fd)
+            raise
+
+    def upsert(self, points: Sequence[ChunkPoint]) -> None:
+        edge_points = [
+            Point(
+                id=point_id(p.id),
+                vector={DENSE: dense_list(p.dense, self.dim), SPARSE: SparseVector(list(p.sparse.indices), list(p.sparse.values))},
+                payload=stored_payload(p),
+            )
+            for p in points
+        ]
+        if not edge_points:
+            return
+        with self._write_lock:
+            shard = self._open_shard()
+            for start in range(0, len(edge_points), _UPSERT_BATCH):
+                shard.update(UpdateOperation.upsert_points(edge_points[start : start + _UPSERT_BATCH]))
+            shard.flush()
+
+    def delete_document(self, document_id: str) -> int:
+        selector = Filter(must=[FieldCondition(key=DOCUMENT_ID, match=MatchValue(document_id))])
+        with self._write_lock:
+            shard = self._open_shard()
+            removed = shard.count(CountRequest(exact=True, filter=selector))
+            if removed:
+                shard.update(UpdateOperation.delete_points_by_filter(selector))
+                shard.flush()
+            return removed
+
+    def search(self, query: QueryVectors, *, limit: int, filters: Mapping[str, Any] | None = None) -> list[Hit]:
+        selector = build_filter(filters)
+        depth = prefetch_limit(limit)
+        prefetches = [Prefetch(limit=depth, query=Query.Nearest(dense_list(query.dense, self.dim), using=DENSE), filter=selector)]
+        if query.sparse.indices:
+            sparse = SparseVector(list(query.sparse.indices), list(query.sparse.values))
+            prefetches.append(Prefetch(limit=depth, query=Query.Nearest(sparse, using=SPARSE), filter=selector))
+        request = QueryRequest(limit=limit, prefetches=prefetches, query=Fusion.Rrf(k=RRF_K), with_payload=True)
+        return [to_hit(p.id, p.score, p.payload) for p in self._open_shard().query(request)]
+
+    def count(self, filters: Mapping[str, Any] | None = None) -> int:
+        return self._open_shard().count(CountRequest(exact=True, filter=build_filter(filters)))
+
+    def flush(self) -> None:
+        with self._write_lock:
+            self._open_shard().flush()
+
+    def optimize(self) -> bool:
+        """Build the HNSW and payload indexes now (after a bulk load); True if anything changed."""
+        with self._write_lock:
+            return self._open_shard().optimize()
+
+    def close(self) -> None:
+        with self._write_lock:
+            if self._shard is None:
+                return
+            try:
+                self._shard.flush()
+                self._shard.close()
+            finally:
+                self._shard = None
+                _unlock(self._lock_fd)
+
+    def __enter__(self) -> EdgeVectorStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _open_shard(self) -> EdgeShard:
+        shard = self._shard
+        if shard is None:
+            raise RuntimeError(f"vector store at {self.path} is closed")
+        return shard
+
+    def _open(self) -> EdgeShard:
+        config = EdgeConfig(
+            vectors={DENSE: EdgeVectorParams(size=self.dim, distance=Distance.Cosine)},
+            sparse_vectors={SPARSE: EdgeSparseVectorParams(modifier=Modifier.Idf)},
+        )
+        if not (self.path / _SHARD_CONFIG_FILE).exists() and not (self.path / "segments").exists():
+            return EdgeShard.create(str(self.path), config)
+        stored = _stored_dim(self.path)
+        if stored is not None and stored != self.dim:
+            raise self._mismatch(f"{stored}-d vectors")
+        try:
+            return EdgeShard.load(str(self.path), config)
+        except Exception as e:
+            if "incompatible" in str(e).lower():
+                raise self._mismatch(str(e)) from e
+            raise
+
+    def _mismatch(self, found: str) -> VectorLayoutMismatch:
+        return VectorLayoutMismatch(
+            f"the vector index in {self.path} was built for {found}, but the configured embedder makes "
+            f"{self.dim}-d vectors (the embedder changed?). Re-index the documents into a fresh data "
+            f"directory, or point this process at another data directory."
+        )
+
+    def _ensure_indexes(self) -> None:
+        shard = self._open_shard()
+        existing = shard.info().payload_schema
+        for field in KEYWORD_INDEXES:
+            if field not in existing:
+                shard.update(UpdateOperation.create_field_index(field, PayloadSchemaType.Keyword))
+
+
+def build_filter(filters: Mapping[str, Any] | None) -> Filter | None:
+    conditions = [_condition(path, values) for path, values in filter_terms(filters)]
+    return Filter(must=conditions) if conditions else None
+
+
+def _condition(path: str, values: tuple[FilterValue, ...]) -> FieldCondition | Filter:
+    if len(values) == 1:
+        return _match_one(path, values[0])
+    if is_keyword_list(values):
+        return FieldCondition(key=path, match=MatchAny(list(values)))
+    return Filter(should=[_match_one(path, v) for v in values])
+
+
+def _match_one(path: str, value: FilterValue) -> FieldCondition:
+    if isinstance(value, float):
+        return FieldCondition(key=path, range=RangeFloat(gte=value, lte=value))
+    if isinstance(value, bool):
+        # qdrant-edge 0.9 reads a Python bool as the integer 1 or 0, which matches no stored boolean;
+        # numpy's bool reaches its boolean variant.
+        return FieldCondition(key=path, match=MatchValue(np.bool_(value)))
+    return FieldCondition(key=path, match=MatchValue(value))
+
+
+def _stored_dim(path: Path) -> int | None:
+    try:
+        config = json.loads((path / _SHARD_CONFIG_FILE).read_text())
+        return int(config["vectors"][DENSE]["size"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _lock_directory(path: Path) -> int:
+    fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as e:
+        holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+        os.close(fd)
+        if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            who = "this process" if holder == str(os.getpid()) else f"another process (pid {holder})"
+            raise StoreLocked(
+                f"the vector index in {path} is already open in {who}. Qdrant Edge "
+                f"serves one process per directory: stop that process, give this one its own data directory, "
+                f"or share one index through a Qdrant server (QDRANT_URL)."
+            ) from e
+        raise
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    return fd
+
+
+def _unlock(fd: int) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

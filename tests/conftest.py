@@ -1,0 +1,85 @@
+"""Real servers for the tests: nats-server (JetStream) and redis-server, each on a free port with a temporary store."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mirage.nats_server import EmbeddedNats, free_port
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[EmbeddedNats]:
+    with EmbeddedNats(tmp_path / "nats") as server:
+        yield server
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is missing: scripts/test installs it from Debian's packages")
+    port = free_port()
+    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("redis-server did not start")
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def embedder():  # noqa: ANN201
+    from mirage.embedders.use import UniversalSentenceEncoder
+
+    return UniversalSentenceEncoder(threads=2)
+
+
+@pytest.fixture(scope="session")
+def detector():  # noqa: ANN201
+    from mirage.language import LanguageDetector
+
+    return LanguageDetector()
+
+
+@pytest.fixture
+def settings_factory(tmp_path: Path, nats_server: EmbeddedNats):  # noqa: ANN201
+    from mirage.settings import Settings
+
+    def make(**overrides: object) -> Settings:
+        values = {"data_dir": tmp_path / "data", "nats_url": nats_server.url, "upload_wait_s": 15.0, **overrides}
+        return Settings(**values)
+
+    return make
+
+
+@pytest.fixture
+async def client(settings_factory, embedder, detector) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
+    """The whole embedded stack (gateway + every worker) over a real nats-server, spoken to over HTTP."""
+    from gateway.app import create_app
+    from mirage.embedded import ALL_WORKERS, runtime_factory
+    from mirage.runtime import Components
+
+    settings = settings_factory()
+    components = Components(settings, embedder=embedder, detector=detector)
+    app = create_app(settings, runtime_factory(settings, settings.nats_url, ALL_WORKERS, components))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://mirage", timeout=60) as http:
+            yield http

@@ -1,0 +1,50 @@
+"""Health, metrics and OpenAPI docs, as an operator uses them."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+
+async def test_health_reports_each_dependency(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health")
+    assert response.status_code == 200, response.text
+    deps = response.json()["dependencies"]
+    assert deps["nats"]["state"] == "up" and deps["retrieve"]["state"] == "up"
+    assert set(deps["jetstream"]["consumers"]) == {"ingest", "ingest-delete", "ingest-gave-up"}
+    assert deps["jetstream"]["dead_letters"] == 0 and deps["redis"]["state"] == "not_configured"
+
+
+@pytest.fixture
+async def client_with_redis(settings_factory, redis_url, embedder, detector):  # noqa: ANN001, ANN201
+    from gateway.app import create_app
+    from mirage.embedded import ALL_WORKERS, runtime_factory
+    from mirage.runtime import Components
+
+    settings = settings_factory(redis_url=redis_url)
+    components = Components(settings, embedder=embedder, detector=detector)
+    app = create_app(settings, runtime_factory(settings, settings.nats_url, ALL_WORKERS, components))
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mirage") as http:
+            yield http
+
+
+async def test_health_sees_a_configured_redis(client_with_redis: httpx.AsyncClient) -> None:
+    deps = (await client_with_redis.get("/health")).json()["dependencies"]
+    assert deps["redis"]["state"] == "up"
+
+
+async def test_metrics_count_uploads_and_searches(client: httpx.AsyncClient) -> None:
+    await client.post("/documents/upload", files={"file": ("a.txt", b"Aspirin 100 mg daily.")})
+    await client.get("/documents/search", params={"query": "aspirin"})
+    text = (await client.get("/metrics")).text
+    assert 'mirage_uploads_total{outcome="indexed"}' in text
+    assert "mirage_search_seconds_count" in text
+    assert "faststream_received_messages_total" in text
+
+
+async def test_openapi_documents_the_contract(client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    for path in ("/documents/upload", "/documents/stats", "/documents/search", "/documents/{document_id}", "/health", "/metrics"):
+        assert path in paths
+    assert (await client.get("/docs")).status_code == 200

@@ -1,0 +1,292 @@
+import subprocess
+import sys
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from qdrant_client import QdrantClient
+
+from mirage.stores import StoreLocked, VectorLayoutMismatch, build_store
+from mirage.stores.base import ChunkPoint, QueryVectors
+from mirage.stores.edge import EdgeVectorStore
+from mirage.stores.lexical import Bm25Encoder
+from mirage.stores.qdrant import QdrantServerStore
+
+DIM = 8
+LEXICAL = Bm25Encoder()
+RNG = np.random.default_rng(20261124)
+
+# (chunk id, document id, language, meta, text)
+CORPUS = [
+    ("a0", "doc-a", "en", {"type": "medical", "year": 2024}, "paracetamol maximum dose for adults"),
+    ("a1", "doc-a", "en", {"type": "medical", "year": 2024}, "ibuprofen for children with fever"),
+    ("b0", "doc-b", "fr", {"type": "leaflet", "version": 1.5}, "paracétamol pendant la grossesse"),
+    ("b1", "doc-b", "fr", {"type": "leaflet", "version": 1.5}, "surdosage et atteinte du foie"),
+    ("c0", "doc-c", "de", {"type": "medical", "reviewed": True}, "Nebenwirkungen bei Kindern"),
+]
+VECTORS = {cid: v / np.linalg.norm(v) for cid, v in zip((c[0] for c in CORPUS), RNG.normal(size=(len(CORPUS), DIM)))}
+
+
+def chunk_uuid(name: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"test:{name}"))
+
+
+def points(corpus=CORPUS) -> list[ChunkPoint]:
+    return [
+        ChunkPoint(
+            id=chunk_uuid(cid),
+            dense=VECTORS[cid].astype(np.float32),
+            sparse=LEXICAL.encode_document(text),
+            payload={"document_id": doc, "language": lang, "meta": meta, "text": text, "name": cid},
+        )
+        for cid, doc, lang, meta, text in corpus
+    ]
+
+
+def names(hits) -> list[str]:
+    return [h.payload["name"] for h in hits]
+
+
+def near(cid: str, noise: float = 0.05) -> np.ndarray:
+    return (VECTORS[cid] + RNG.normal(scale=noise, size=DIM)).astype(np.float32)
+
+
+class Backend:
+    def __init__(self, kind, tmp_path):
+        self.kind = kind
+        self.path = tmp_path / "shard"
+        self.client = QdrantClient(":memory:") if kind == "qdrant" else None
+        self.opened = []
+
+    def open(self, dim=DIM):
+        store = EdgeVectorStore(self.path, dim) if self.kind == "edge" else QdrantServerStore(self.client, "chunks", dim)
+        self.opened.append(store)
+        return store
+
+    def reopen(self, store, dim=DIM):
+        if self.kind == "edge":
+            store.close()
+        return self.open(dim)
+
+    def close_all(self):
+        for store in self.opened:
+            if self.kind == "edge":
+                store.close()
+        if self.client is not None:
+            self.client.close()
+
+
+@pytest.fixture(params=["edge", "qdrant"])
+def backend(request, tmp_path):
+    b = Backend(request.param, tmp_path)
+    yield b
+    b.close_all()
+
+
+@pytest.fixture
+def store(backend):
+    s = backend.open()
+    s.upsert(points())
+    return s
+
+
+def test_dense_only_match(store):
+    hits = store.search(QueryVectors(dense=near("b1"), sparse=LEXICAL.encode_query("zzzz qqqq")), limit=3)
+    assert names(hits)[0] == "b1"
+    assert hits[0].id == chunk_uuid("b1")
+    assert hits[0].payload == {"document_id": "doc-b", "language": "fr", "meta": {"type": "leaflet", "version": 1.5}, "text": "surdosage et atteinte du foie", "name": "b1"}
+
+
+def test_lexical_only_match(store):
+    far_from_everything = -np.mean(list(VECTORS.values()), axis=0).astype(np.float32)
+    hits = store.search(QueryVectors(dense=far_from_everything, sparse=LEXICAL.encode_query("Nebenwirkungen")), limit=3)
+    assert names(hits)[0] == "c0"
+
+
+def test_accents_and_case_are_folded(store):
+    hits = store.search(QueryVectors(dense=near("a0", 1.0), sparse=LEXICAL.encode_query("SURDOSAGE Foie")), limit=1)
+    assert names(hits) == ["b1"]
+
+
+def test_fusion_ranks_a_match_on_both_sides_first(store):
+    both = store.search(QueryVectors(dense=near("a1"), sparse=LEXICAL.encode_query("ibuprofen fever")), limit=5)
+    assert names(both)[0] == "a1"
+    assert both[0].score > both[1].score
+    # dense points at a0, words at b1: both make the top two, the one found twice first
+    split = store.search(QueryVectors(dense=near("a0", 0.0), sparse=LEXICAL.encode_query("surdosage")), limit=2)
+    assert names(split) == ["b1", "a0"]
+
+
+def test_query_of_stop_words_falls_back_to_dense(store):
+    sparse = LEXICAL.encode_query("the and of la et du")
+    assert sparse.indices == ()
+    assert names(store.search(QueryVectors(dense=near("c0"), sparse=sparse), limit=1)) == ["c0"]
+
+
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        ({"language": "fr"}, {"b0", "b1"}),
+        ({"document_id": "doc-a"}, {"a0", "a1"}),
+        ({"type": "medical"}, {"a0", "a1", "c0"}),
+        ({"type": ["leaflet", "other"]}, {"b0", "b1"}),
+        ({"language": ["en", "de"]}, {"a0", "a1", "c0"}),
+        ({"language": "en", "type": "medical"}, {"a0", "a1"}),
+        ({"year": 2024}, {"a0", "a1"}),
+        ({"version": 1.5}, {"b0", "b1"}),
+        ({"reviewed": True}, {"c0"}),
+        ({"version": [1.5, "x"], "language": "fr"}, {"b0", "b1"}),
+        ({"language": "es"}, set()),
+        ({"language": None}, {"a0", "a1", "b0", "b1", "c0"}),
+    ],
+)
+def test_filters(store, filters, expected):
+    hits = store.search(QueryVectors(dense=near("a0"), sparse=LEXICAL.encode_query("paracetamol")), limit=10, filters=filters)
+    assert set(names(hits)) == expected
+    assert store.count(filters) == len(expected)
+
+
+def test_empty_filter_list_is_an_error(store):
+    with pytest.raises(ValueError, match="empty"):
+        store.count({"type": []})
+
+
+def test_delete_document_removes_its_chunks_only(store):
+    assert store.delete_document("doc-a") == 2
+    assert store.count() == 3
+    assert store.count({"document_id": "doc-a"}) == 0
+    assert store.count({"document_id": "doc-b"}) == 2
+    assert store.delete_document("doc-a") == 0
+    hits = store.search(QueryVectors(dense=near("a0"), sparse=LEXICAL.encode_query("paracetamol")), limit=10)
+    assert not {"a0", "a1"} & set(names(hits))
+
+
+def test_reupsert_same_ids_overwrites(store):
+    changed = [
+        ChunkPoint(id=p.id, dense=p.dense, sparse=p.sparse, payload={**p.payload, "meta": {"type": "revised"}})
+        for p in points()
+    ]
+    store.upsert(changed)
+    assert store.count() == len(CORPUS)
+    assert store.count({"type": "revised"}) == len(CORPUS)
+
+
+def test_ids_that_are_not_uuids_come_back_unchanged(store):
+    point = ChunkPoint(id="doc-x:0", dense=VECTORS["a0"], sparse=LEXICAL.encode_document("x"), payload={"document_id": "doc-x", "name": "x0"})
+    store.upsert([point])
+    store.upsert([point])
+    hits = store.search(QueryVectors(dense=VECTORS["a0"], sparse=LEXICAL.encode_query("x")), limit=10, filters={"document_id": "doc-x"})
+    assert [(h.id, dict(h.payload)) for h in hits] == [("doc-x:0", {"document_id": "doc-x", "name": "x0"})]
+    assert store.delete_document("doc-x") == 1
+
+
+def test_wrong_query_dimension_is_an_error(store):
+    with pytest.raises(ValueError, match="dimensions"):
+        store.search(QueryVectors(dense=np.zeros(DIM + 1, np.float32), sparse=LEXICAL.encode_query("x")), limit=1)
+
+
+def test_reopen_finds_every_point(backend, store):
+    reopened = backend.reopen(store)
+    assert reopened.count() == len(CORPUS)
+    assert names(reopened.search(QueryVectors(dense=near("b0"), sparse=LEXICAL.encode_query("grossesse")), limit=1)) == ["b0"]
+
+
+def test_dimension_mismatch_is_refused(backend, store):
+    with pytest.raises(VectorLayoutMismatch, match="[Rr]e-index"):
+        backend.reopen(store, dim=DIM * 2)
+
+
+def test_edge_lock_refuses_a_second_open(tmp_path):
+    first = EdgeVectorStore(tmp_path, DIM)
+    try:
+        with pytest.raises(StoreLocked, match="this process"):
+            EdgeVectorStore(tmp_path, DIM)
+        other = subprocess.run(
+            [sys.executable, "-c", f"from mirage.stores.edge import EdgeVectorStore; EdgeVectorStore({str(tmp_path)!r}, {DIM})"],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert other.returncode != 0 and "StoreLocked" in other.stderr and "another process" in other.stderr
+    finally:
+        first.close()
+    EdgeVectorStore(tmp_path, DIM).close()  # released on close
+
+
+def test_edge_serves_reads_while_writing(tmp_path):
+    store = EdgeVectorStore(tmp_path, DIM)
+    try:
+        store.upsert(points())
+        query = QueryVectors(dense=near("a0"), sparse=LEXICAL.encode_query("paracetamol"))
+
+        def write(i):
+            doc = [(f"w{i}-{j}", f"doc-w{i}", "en", {"type": "bulk"}, f"bulk text {j}") for j in range(5)]
+            for cid, *_ in doc:
+                VECTORS.setdefault(cid, RNG.normal(size=DIM))
+            store.upsert(points(doc))
+            return store.delete_document(f"doc-w{i}")
+
+        with ThreadPoolExecutor(4) as pool:
+            reads = [pool.submit(store.search, query, limit=5) for _ in range(40)]
+            writes = [pool.submit(write, i) for i in range(10)]
+            assert all(len(f.result()) == 5 for f in reads)
+            assert [f.result() for f in writes] == [5] * 10
+        assert store.count() == len(CORPUS)
+        store.optimize()
+        assert store.count() == len(CORPUS)
+    finally:
+        store.close()
+
+
+def test_build_store_picks_the_backend(tmp_path):
+    edge = build_store(dim=DIM, path=tmp_path)
+    server = build_store(dim=DIM, url=":memory:", collection="c")
+    try:
+        assert isinstance(edge, EdgeVectorStore) and edge.name == "qdrant-edge"
+        assert isinstance(server, QdrantServerStore) and server.name == "qdrant"
+    finally:
+        edge.close()
+        server.close()
+    with pytest.raises(ValueError):
+        build_store(dim=DIM)
+
+
+def test_edge_points_survive_a_hard_exit(tmp_path):
+    writer = (
+        "import os, sys, numpy as np\n"
+        "from mirage.stores.edge import EdgeVectorStore\n"
+        "from mirage.stores.base import ChunkPoint, SparseTerms\n"
+        f"store = EdgeVectorStore({str(tmp_path)!r}, {DIM})\n"
+        f"store.upsert([ChunkPoint(id=f'c{{i}}', dense=np.ones({DIM}), sparse=SparseTerms((1,), (1.0,)), payload={{'document_id': 'd'}}) for i in range(7)])\n"
+        "os._exit(0)\n"  # no close(): the flush after upsert is what makes it durable
+    )
+    subprocess.run([sys.executable, "-c", writer], check=True, timeout=60)
+    store = EdgeVectorStore(tmp_path, DIM)
+    try:
+        assert store.count({"document_id": "d"}) == 7
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def use():
+    from mirage.embedders.use import UniversalSentenceEncoder
+
+    return UniversalSentenceEncoder(threads=2)
+
+
+def test_cross_lingual_question_finds_the_english_chunk(backend, use):
+    passages = [
+        "Paracetamol can be used during pregnancy at the lowest effective dose.",
+        "Do not give ibuprofen to infants under three months.",
+        "Store insulin pens in the refrigerator; never freeze them.",
+    ]
+    store = backend.open(use.dim)
+    store.upsert(
+        [
+            ChunkPoint(id=chunk_uuid(f"p{i}"), dense=v, sparse=LEXICAL.encode_document(t), payload={"document_id": "leaflet", "name": f"p{i}"})
+            for i, (t, v) in enumerate(zip(passages, use.embed_documents(passages)))
+        ]
+    )
+    question = "Comment conserver les stylos d'insuline ?"
+    hits = store.search(QueryVectors(dense=use.embed_query(question), sparse=LEXICAL.encode_query(question)), limit=3)
+    assert names(hits)[0] == "p2"

@@ -1,0 +1,74 @@
+import pytest
+
+from mirage.language import SUPPORTED_LANGUAGES, Detection, LanguageDetector
+
+QUERIES = {
+    "en": [
+        "side effects",
+        "maximum daily dose of paracetamol",
+        "can I take ibuprofen while pregnant",
+        "dosage for children under five",
+        "what to do after an overdose",
+        "allergic reaction to penicillin",
+        "contraindications of metformin",  # lingua says French (0.60): the known miss
+    ],
+    "fr": [
+        "effets secondaires grossesse",
+        "dose maximale de paracétamol par jour",
+        "puis-je prendre de l'ibuprofène enceinte",
+        "posologie chez l'enfant",
+        "que faire en cas de surdosage",
+        "contre-indications de la metformine",
+    ],
+    "es": [
+        "dosis máxima diaria",
+        "efectos secundarios del embarazo",
+        "¿puedo tomar ibuprofeno embarazada?",
+        "dosis para niños menores de cinco años",
+        "qué hacer en caso de sobredosis",
+        "reacción alérgica a la penicilina",
+    ],
+    "de": [
+        "Nebenwirkungen bei Kindern",
+        "maximale Tagesdosis Paracetamol",
+        "darf ich in der Schwangerschaft Ibuprofen nehmen",
+        "Dosierung für Kinder unter fünf Jahren",
+        "was tun bei einer Überdosis",
+        "Gegenanzeigen von Metformin",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return LanguageDetector()
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_short_medical_queries(detector, language):
+    queries = QUERIES[language]
+    detections = [detector.detect(q) for q in queries]
+    misses = [(q, d) for q, d in zip(queries, detections) if d.language != language]
+    print(f"{language} misses: {misses}")
+    assert len(misses) <= 1
+    assert all(0.0 <= d.confidence <= 1.0 for d in detections)
+
+
+def test_detect_many_agrees_with_detect(detector):
+    texts = [q for queries in QUERIES.values() for q in queries] + ["", "42"]
+    many = detector.detect_many(texts)
+    one_by_one = [detector.detect(t) for t in texts]
+    assert [d.language for d in many] == [d.language for d in one_by_one]
+    assert [d.confidence for d in many] == pytest.approx([d.confidence for d in one_by_one])
+    assert detector.detect_many([]) == []
+
+
+@pytest.mark.parametrize("text", ["", "   ", "500", "12/03/2024 - 37.5", "500 mg", "!!!"])
+def test_no_words_no_language(detector, text):
+    assert detector.detect(text) == Detection(language=None, confidence=0.0)
+
+
+def test_low_confidence_is_none():
+    strict = LanguageDetector(min_confidence=0.99)
+    detection = strict.detect("metformin")
+    assert detection.language is None and 0.0 < detection.confidence < 0.99

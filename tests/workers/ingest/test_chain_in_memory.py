@@ -1,0 +1,130 @@
+"""The ingest worker's wiring and logic on FastStream's in-memory broker (no acks, no redelivery here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from faststream.nats import NatsBroker, TestNatsBroker
+
+from contracts import subjects, topology
+from contracts.documents import (
+    BlobRef,
+    DocumentDeleted,
+    DocumentDeletionRequested,
+    DocumentFailed,
+    DocumentIndexed,
+    DocumentRecord,
+    DocumentStatus,
+    DocumentUploaded,
+)
+from contracts.envelope import Event, utcnow
+from mirage.delivery import DeliveryPolicy
+from mirage.stores.edge import EdgeVectorStore
+from mirage.stores.lexical import Bm25Encoder
+from tests.factories import SAMPLES, corrupt_pdf, make_pdf
+from workers.ingest.handlers import build_router
+from workers.ingest.services import IngestServices
+
+
+class MemoryCatalog:
+    def __init__(self) -> None:
+        self.records: dict[str, DocumentRecord] = {}
+
+    async def get(self, document_id: str) -> DocumentRecord | None:
+        return self.records.get(document_id)
+
+    async def put(self, record: DocumentRecord) -> None:
+        self.records[record.document_id] = record
+
+    async def delete(self, document_id: str) -> None:
+        self.records.pop(document_id, None)
+
+
+class MemoryUploads:
+    def __init__(self) -> None:
+        self.blobs: dict[str, bytes] = {}
+
+    async def get(self, ref: BlobRef) -> bytes:
+        return self.blobs[ref.name]
+
+    async def delete(self, name: str) -> None:
+        self.blobs.pop(name, None)
+
+
+class RecordingBus:
+    def __init__(self) -> None:
+        self.published: list[tuple[str, Event]] = []
+
+    async def publish(self, event: Event, subject: str) -> None:
+        self.published.append((subject, event))
+
+
+@pytest.fixture
+def services(tmp_path: Path, embedder, detector) -> IngestServices:  # noqa: ANN001
+    return IngestServices(
+        embedder=embedder, lexical=Bm25Encoder(), detector=detector, store=EdgeVectorStore(tmp_path / "v", embedder.dim),
+        catalog=MemoryCatalog(), uploads=MemoryUploads(), bus=RecordingBus(),
+    )
+
+
+def accept(services: IngestServices, document_id: str, data: bytes, fmt: str) -> DocumentUploaded:
+    services.uploads.blobs[document_id] = data
+    services.catalog.records[document_id] = DocumentRecord(
+        document_id=document_id, status=DocumentStatus.processing, filename=f"x.{fmt}", format=fmt,
+        size=len(data), uploaded_at=utcnow(),
+    )
+    return DocumentUploaded(correlation_id=document_id, document_id=document_id, filename=f"x.{fmt}", format=fmt,
+                            blob=BlobRef(bucket=topology.UPLOADS_BUCKET, name=document_id, size=len(data)),
+                            metadata={"type": "leaflet"})
+
+
+async def run(services: IngestServices, event: Event, subject: str) -> None:
+    broker = NatsBroker()
+    broker.include_router(build_router(services, DeliveryPolicy(max_deliver=3, ack_wait_s=30)))
+    async with TestNatsBroker(broker) as test_broker:
+        await test_broker.publish(event, subject, stream=topology.DOCUMENTS.name)
+
+
+async def test_uploaded_document_is_indexed_and_announced(services: IngestServices) -> None:
+    sample = SAMPLES["de"]
+    event = accept(services, "a" * 64, make_pdf(sample["title"], sample["sections"]), "pdf")
+    await run(services, event, subjects.DOCUMENT_UPLOADED)
+    record = services.catalog.records["a" * 64]
+    assert record.status is DocumentStatus.indexed and record.languages == {"de": record.chunks}
+    assert services.store.count({"document_id": "a" * 64}) == record.chunks > 0
+    [(subject, indexed)] = services.bus.published
+    assert subject == subjects.for_document(subjects.DOCUMENT_INDEXED, "a" * 64)
+    assert isinstance(indexed, DocumentIndexed) and indexed.causation_id == event.event_id
+    assert services.uploads.blobs, "the original bytes stay for re-indexing"
+
+
+async def test_reindexing_the_same_event_does_not_duplicate_chunks(services: IngestServices) -> None:
+    sample = SAMPLES["en"]
+    event = accept(services, "b" * 64, make_pdf(sample["title"], sample["sections"]), "pdf")
+    await run(services, event, subjects.DOCUMENT_UPLOADED)
+    first = services.store.count()
+    await run(services, event, subjects.DOCUMENT_UPLOADED)
+    assert services.store.count() == first
+    assert services.bus.published[0][1].event_id == services.bus.published[1][1].event_id
+
+
+async def test_unreadable_document_fails_with_its_reason_and_leaves_nothing(services: IngestServices) -> None:
+    event = accept(services, "c" * 64, corrupt_pdf(), "pdf")
+    await run(services, event, subjects.DOCUMENT_UPLOADED)
+    record = services.catalog.records["c" * 64]
+    assert record.status is DocumentStatus.failed and "PDF" in record.reason and record.failed_stage == "parse"
+    assert services.uploads.blobs == {} and services.store.count() == 0
+    [(subject, failed)] = services.bus.published
+    assert isinstance(failed, DocumentFailed) and subject.endswith("c" * 64)
+
+
+async def test_deletion_removes_chunks_bytes_and_record(services: IngestServices) -> None:
+    sample = SAMPLES["fr"]
+    event = accept(services, "d" * 64, make_pdf(sample["title"], sample["sections"]), "pdf")
+    await run(services, event, subjects.DOCUMENT_UPLOADED)
+    chunks = services.catalog.records["d" * 64].chunks
+    await run(services, DocumentDeletionRequested(correlation_id="d" * 64, document_id="d" * 64), subjects.DOCUMENT_DELETE_REQUESTED)
+    assert services.store.count() == 0 and services.catalog.records == {} and services.uploads.blobs == {}
+    deleted = services.bus.published[-1][1]
+    assert isinstance(deleted, DocumentDeleted) and deleted.chunks_removed == chunks

@@ -1,0 +1,133 @@
+"""On a real nats-server: a killed worker loses nothing, a failing one ends in the dead-letter stream."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from contracts import subjects, topology
+from contracts.documents import DocumentStatus
+from gateway.documents import Documents
+from mirage.formats import DocumentFormat
+from mirage.runtime import Components, start_runtime
+from mirage.stores.edge import EdgeVectorStore
+from tests.factories import make_long_text
+
+
+async def wait_for(predicate, timeout: float, interval: float = 0.1):  # noqa: ANN001, ANN201
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = await predicate()
+        if value:
+            return value
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+def start_worker(settings, log: Path) -> subprocess.Popen:  # noqa: ANN001
+    env = os.environ | {"NATS_URL": settings.nats_url, "MIRAGE_DATA_DIR": str(settings.data_dir),
+                        "MIRAGE_ACK_WAIT_S": str(settings.ack_wait_s)}
+    return subprocess.Popen([sys.executable, "-m", "mirage.cli", "worker", "ingest"], env=env,
+                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
+async def count_messages(js, subject: str) -> int:  # noqa: ANN001
+    info = await js.stream_info(topology.DOCUMENTS.name, subjects_filter=subject)
+    return (info.state.subjects or {}).get(subject, 0)
+
+
+@pytest.mark.timeout(180)
+async def test_worker_killed_mid_document_indexes_it_exactly_once(settings_factory, tmp_path: Path) -> None:
+    settings = settings_factory(ack_wait_s=3.0, upload_wait_s=0)
+    runtime = await start_runtime(settings, settings.nats_url, workers=[])
+    js = runtime.broker.connection.jetstream()
+    try:
+        data = make_long_text(paragraphs=1200)
+        _, body = await Documents(runtime).upload(data, "long.txt", DocumentFormat.txt, {"language": "en"})
+        document_id = body["document_id"]
+
+        first = start_worker(settings, tmp_path / "worker1.log")
+        await wait_for(lambda: consumer_busy(js), timeout=60)
+        await asyncio.sleep(1.0)  # well inside parsing/embedding of ~1200 chunks
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        assert (await runtime.catalog.get(document_id)).status is DocumentStatus.processing
+
+        second = start_worker(settings, tmp_path / "worker2.log")
+        try:
+            record = await wait_for(lambda: indexed(runtime, document_id), timeout=120, interval=0.5)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            second.wait(timeout=30)
+        assert await count_messages(js, subjects.for_document(subjects.DOCUMENT_INDEXED, document_id)) == 1
+        info = await js.consumer_info(topology.DOCUMENTS.name, topology.INGEST.durable)
+        assert info.num_ack_pending == 0 and info.num_pending == 0
+    finally:
+        await runtime.stop()
+    store = EdgeVectorStore(settings.vectors_dir, 512)
+    try:
+        assert store.count({"document_id": document_id}) == record.chunks > 500
+        assert store.count() == record.chunks
+    finally:
+        store.close()
+
+
+async def consumer_busy(js) -> bool:  # noqa: ANN001
+    try:
+        info = await js.consumer_info(topology.DOCUMENTS.name, topology.INGEST.durable)
+    except Exception:
+        return False
+    return info.num_ack_pending == 1
+
+
+async def indexed(runtime, document_id: str):  # noqa: ANN001, ANN201
+    record = await runtime.catalog.get(document_id)
+    return record if record.status is DocumentStatus.indexed else None
+
+
+class BrokenStore:
+    """A vector store whose disk is full: every write fails."""
+
+    name = "broken"
+
+    def __init__(self) -> None:
+        self.deleted: list[str] = []
+
+    def upsert(self, points) -> None:  # noqa: ANN001
+        raise OSError("No space left on device")
+
+    def delete_document(self, document_id: str) -> int:
+        self.deleted.append(document_id)
+        return 0
+
+    def close(self) -> None:
+        pass
+
+
+async def test_a_document_that_keeps_failing_is_dead_lettered_and_marked_failed(settings_factory, embedder, detector) -> None:
+    settings = settings_factory(max_deliver=2, upload_wait_s=0)
+    store = BrokenStore()
+    components = Components(settings, embedder=embedder, detector=detector, store=store)  # type: ignore[arg-type]
+    runtime = await start_runtime(settings, settings.nats_url, ["ingest"], components)
+    try:
+        _, body = await Documents(runtime).upload(b"Metformin 500 mg twice daily.", "m.txt", DocumentFormat.txt, {})
+        record = await wait_for(lambda: failed(runtime, body["document_id"]), timeout=30)
+        assert record.failed_stage == "deliveries" and "No space left on device" in record.reason and "2 times" in record.reason
+        js = runtime.broker.connection.jetstream()
+        dead = await js.stream_info(topology.DEADLETTER.name)
+        assert dead.state.messages == 1
+        assert store.deleted == [body["document_id"]]
+    finally:
+        await runtime.stop()
+
+
+async def failed(runtime, document_id: str):  # noqa: ANN001, ANN201
+    record = await runtime.catalog.get(document_id)
+    return record if record.status is DocumentStatus.failed else None

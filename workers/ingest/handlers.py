@@ -1,0 +1,102 @@
+"""Ingest subscribers: index uploaded documents, delete them, record the ones given up on."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from faststream.nats import NatsMessage, NatsRouter
+
+from contracts import subjects, topology
+from contracts.documents import (
+    DocumentDeleted,
+    DocumentDeletionRequested,
+    DocumentFailed,
+    DocumentIndexed,
+    DocumentRecord,
+    DocumentStatus,
+    DocumentUploaded,
+    FailureStage,
+)
+from contracts.envelope import derived_event_id, utcnow
+from mirage.delivery import DeliveryPolicy
+from mirage.formats import RejectedUpload
+from workers.ingest.indexing import prepare
+from workers.ingest.parsing import UnreadableDocument
+from workers.ingest.services import IngestServices
+
+log = logging.getLogger(__name__)
+
+
+def build_router(services: IngestServices, policy: DeliveryPolicy) -> NatsRouter:
+    router = NatsRouter()
+
+    @router.subscriber(topology.INGEST.filter_subject, **policy.subscriber_kwargs(topology.INGEST))
+    async def index_document(event: DocumentUploaded) -> None:
+        record = await services.catalog.get(event.document_id)
+        if record is None:
+            log.info("document %s was deleted before indexing; skipping", event.document_id)
+            return
+        data = await services.uploads.get(event.blob)
+        try:
+            prepared = await asyncio.to_thread(
+                prepare, data, event, embedder=services.embedder, lexical=services.lexical,
+                detector=services.detector, max_chars=services.max_chars,
+            )
+        except (UnreadableDocument, RejectedUpload) as exc:
+            await fail(services, event, str(exc), FailureStage.parse)
+            return
+        await asyncio.to_thread(services.store.upsert, prepared.points)
+        indexed = record.model_copy(update={
+            "status": DocumentStatus.indexed, "title": prepared.title, "pages": prepared.pages,
+            "chunks": len(prepared.points), "languages": prepared.languages,
+            "embedder": services.embedder.name, "indexed_at": utcnow(), "reason": None, "failed_stage": None,
+        })
+        await services.catalog.put(indexed)
+        await services.bus.publish(
+            DocumentIndexed(
+                event_id=derived_event_id(event.event_id, "indexed"), correlation_id=event.document_id,
+                causation_id=event.event_id, document_id=event.document_id, chunks=indexed.chunks,
+                languages=indexed.languages, pages=indexed.pages, title=indexed.title, embedder=services.embedder.name,
+            ),
+            subjects.for_document(subjects.DOCUMENT_INDEXED, event.document_id),
+        )
+
+    @router.subscriber(topology.INGEST_DELETE.filter_subject, **policy.subscriber_kwargs(topology.INGEST_DELETE))
+    async def delete_document(event: DocumentDeletionRequested) -> None:
+        removed = await asyncio.to_thread(services.store.delete_document, event.document_id)
+        await services.uploads.delete(event.document_id)
+        await services.catalog.delete(event.document_id)
+        await services.bus.publish(
+            DocumentDeleted(
+                event_id=derived_event_id(event.event_id, "deleted"), correlation_id=event.document_id,
+                causation_id=event.event_id, document_id=event.document_id, chunks_removed=removed,
+            ),
+            subjects.for_document(subjects.DOCUMENT_DELETED, event.document_id),
+        )
+
+    @router.subscriber(topology.INGEST_GAVE_UP.filter_subject, **policy.subscriber_kwargs(topology.INGEST_GAVE_UP))
+    async def record_given_up(event: DocumentUploaded, msg: NatsMessage) -> None:
+        error = msg.headers.get("Mirage-Error", "unknown error")
+        deliveries = msg.headers.get("Mirage-Deliveries", "?")
+        await asyncio.to_thread(services.store.delete_document, event.document_id)
+        await fail(services, event, f"indexing failed {deliveries} times; last error: {error}", FailureStage.deliveries)
+
+    return router
+
+
+async def fail(services: IngestServices, event: DocumentUploaded, reason: str, stage: FailureStage) -> None:
+    """Mark the document failed, drop its bytes, and say so: nothing of it stays half-stored."""
+    await services.uploads.delete(event.document_id)
+    record = await services.catalog.get(event.document_id)
+    if record is not None:
+        await services.catalog.put(record.model_copy(update={
+            "status": DocumentStatus.failed, "reason": reason, "failed_stage": stage, "chunks": 0, "languages": {},
+        }))
+    await services.bus.publish(
+        DocumentFailed(
+            event_id=derived_event_id(event.event_id, "failed"), correlation_id=event.document_id,
+            causation_id=event.event_id, document_id=event.document_id, reason=reason, stage=stage,
+        ),
+        subjects.for_document(subjects.DOCUMENT_FAILED, event.document_id),
+    )

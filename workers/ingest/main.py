@@ -1,0 +1,24 @@
+"""Wiring of the ingest worker."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from faststream.nats import NatsBroker
+
+from workers.ingest.handlers import build_router
+from workers.ingest.services import IngestServices
+
+if TYPE_CHECKING:
+    from mirage.runtime import Runtime
+
+
+def attach(broker: NatsBroker, runtime: Runtime) -> None:
+    c = runtime.components
+    services = IngestServices(
+        embedder=c.embedder, lexical=c.lexical, detector=c.detector, store=c.store,
+        catalog=runtime.catalog, uploads=runtime.uploads, bus=runtime.bus, max_chars=runtime.settings.chunk_max_chars,
+    )
+    broker.include_router(
+        build_router(services, runtime.policy), middlewares=[runtime.policy.middleware(runtime.bus.publish_raw)]
+    )

@@ -1,0 +1,40 @@
+"""What the ingest handlers depend on: the one injection seam of this worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from contracts.documents import BlobRef, DocumentRecord
+from contracts.envelope import Event
+from mirage.embedders.base import Embedder
+from mirage.language import LanguageDetector
+from mirage.stores.base import VectorStore
+from mirage.stores.lexical import Bm25Encoder
+
+
+class CatalogPort(Protocol):
+    async def get(self, document_id: str) -> DocumentRecord | None: ...
+    async def put(self, record: DocumentRecord) -> None: ...
+    async def delete(self, document_id: str) -> None: ...
+
+
+class UploadsPort(Protocol):
+    async def get(self, ref: BlobRef) -> bytes: ...
+    async def delete(self, name: str) -> None: ...
+
+
+class BusPort(Protocol):
+    async def publish(self, event: Event, subject: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class IngestServices:
+    embedder: Embedder
+    lexical: Bm25Encoder
+    detector: LanguageDetector
+    store: VectorStore
+    catalog: CatalogPort
+    uploads: UploadsPort
+    bus: BusPort
+    max_chars: int = 1000

@@ -1,0 +1,17 @@
+"""Wiring of the retrieve worker."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from faststream.nats import NatsBroker
+
+from workers.retrieve.handlers import RetrieveServices, build_router
+
+if TYPE_CHECKING:
+    from mirage.runtime import Runtime
+
+
+def attach(broker: NatsBroker, runtime: Runtime) -> None:
+    c = runtime.components
+    broker.include_router(build_router(RetrieveServices(embedder=c.embedder, lexical=c.lexical, store=c.store)))

@@ -1,0 +1,30 @@
+"""Hybrid search: embed the query both ways, let the store fuse, shape the hits."""
+
+from __future__ import annotations
+
+import time
+
+from contracts.search import SearchHit, SearchRequest, SearchResponse
+from mirage.embedders.base import Embedder
+from mirage.stores.base import Hit, QueryVectors, VectorStore
+from mirage.stores.lexical import Bm25Encoder
+
+
+def to_search_hit(hit: Hit) -> SearchHit:
+    p = hit.payload
+    return SearchHit(
+        chunk_id=hit.id, score=hit.score, text=p.get("text", ""), document_id=p.get("document_id", ""),
+        title=p.get("title"), filename=p.get("filename"), page=p.get("page"), heading=p.get("heading"),
+        language=p.get("language"), metadata=p.get("meta") or {},
+    )
+
+
+def search(request: SearchRequest, *, embedder: Embedder, lexical: Bm25Encoder, store: VectorStore) -> SearchResponse:
+    started = time.perf_counter()
+    query = QueryVectors(dense=embedder.embed_query(request.query), sparse=lexical.encode_query(request.query))
+    hits = store.search(query, limit=request.top_k, filters=request.filters)
+    return SearchResponse(
+        query=request.query,
+        results=[to_search_hit(h) for h in hits],
+        took_ms=round((time.perf_counter() - started) * 1000, 3),
+    )
