@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 
 from fastapi import FastAPI, Request, Response
+from opentelemetry.trace import SpanKind
 from fastapi.responses import JSONResponse
 from starlette.middleware.base import RequestResponseEndpoint
 
@@ -51,7 +52,13 @@ def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
         if length and length.isdigit() and int(length) > settings.max_upload_bytes + MULTIPART_OVERHEAD:
             return JSONResponse(error_body("file_too_large", f"the request is {length} bytes; the upload limit is "
                                            f"{settings.max_upload_bytes} bytes"), status_code=413)
-        response = await call_next(request)
+        runtime = getattr(request.app.state, "runtime", None)
+        if runtime is not None and runtime.tracer_provider is not None:
+            tracer = runtime.tracer_provider.get_tracer("mirage.gateway")
+            with tracer.start_as_current_span(f"{request.method} {request.url.path}", kind=SpanKind.SERVER):
+                response = await call_next(request)
+        else:
+            response = await call_next(request)
         route = request.scope.get("route")
         metrics.HTTP_REQUESTS.labels(request.method, getattr(route, "path", "unmatched"), str(response.status_code)).inc()
         return response

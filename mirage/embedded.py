@@ -7,20 +7,25 @@ import logging
 from collections.abc import AsyncIterator
 
 import uvicorn
+from opentelemetry.sdk.trace import TracerProvider
 
 from gateway.app import create_app
 from mirage.nats_server import EmbeddedNats
 from mirage.runtime import Components, Runtime, start_runtime
 from mirage.settings import Settings
+from mirage.telemetry import tracer_provider_from_env
 
 log = logging.getLogger(__name__)
 ALL_WORKERS = ["ingest", "retrieve"]
 
 
-def runtime_factory(settings: Settings, nats_url: str, workers: list[str], components: Components | None = None):  # noqa: ANN201
+def runtime_factory(  # noqa: ANN201
+    settings: Settings, nats_url: str, workers: list[str], components: Components | None = None,
+    tracer_provider: TracerProvider | None = None,
+):
     @contextlib.asynccontextmanager
     async def open_runtime() -> AsyncIterator[Runtime]:
-        runtime = await start_runtime(settings, nats_url, workers, components)
+        runtime = await start_runtime(settings, nats_url, workers, components, tracer_provider)
         try:
             yield runtime
         finally:
@@ -38,7 +43,8 @@ def serve(settings: Settings, workers: list[str]) -> None:
         nats_url = nats.url
         log.info("private nats-server with JetStream at %s (store %s)", nats_url, settings.nats_dir)
     try:
-        app = create_app(settings, runtime_factory(settings, nats_url, workers))
+        tracing = tracer_provider_from_env("mirage" if workers else "mirage-gateway")
+        app = create_app(settings, runtime_factory(settings, nats_url, workers, tracer_provider=tracing))
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
     finally:
         if nats is not None:

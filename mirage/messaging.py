@@ -16,7 +16,7 @@ from contracts.documents import BlobRef, DocumentRecord
 log = logging.getLogger(__name__)
 
 
-async def ensure_topology(js: JetStreamContext) -> None:
+async def ensure_topology(js: JetStreamContext, replicas: int = 1) -> None:
     """Create or update every stream and bucket declared in contracts (idempotent)."""
     for spec in topology.STREAMS:
         config = StreamConfig(
@@ -25,28 +25,29 @@ async def ensure_topology(js: JetStreamContext) -> None:
             description=spec.description,
             storage=StorageType.FILE,
             duplicate_window=spec.duplicate_window_s,
+            num_replicas=replicas,
         )
         try:
             await js.add_stream(config)
         except BadRequestError:
             await js.update_stream(config)
-    await open_catalog(js)
-    await open_uploads(js)
+    await open_catalog(js, replicas)
+    await open_uploads(js, replicas)
 
 
-async def open_catalog(js: JetStreamContext) -> KeyValue:
+async def open_catalog(js: JetStreamContext, replicas: int = 1) -> KeyValue:
     try:
         return await js.key_value(topology.CATALOG_BUCKET)
     except BucketNotFoundError:
         from nats.js.api import KeyValueConfig
 
         return await js.create_key_value(
-            KeyValueConfig(bucket=topology.CATALOG_BUCKET, history=5, storage=StorageType.FILE,
+            KeyValueConfig(bucket=topology.CATALOG_BUCKET, history=5, storage=StorageType.FILE, replicas=replicas,
                            description="Current state of every document (key = document id).")
         )
 
 
-async def open_uploads(js: JetStreamContext) -> ObjectStore:
+async def open_uploads(js: JetStreamContext, replicas: int = 1) -> ObjectStore:
     try:
         return await js.object_store(topology.UPLOADS_BUCKET)
     except (BucketNotFoundError, NotFoundError):
@@ -54,7 +55,7 @@ async def open_uploads(js: JetStreamContext) -> ObjectStore:
 
         return await js.create_object_store(
             topology.UPLOADS_BUCKET,
-            ObjectStoreConfig(storage=StorageType.FILE, description="Uploaded document bytes (name = document id)."),
+            ObjectStoreConfig(storage=StorageType.FILE, replicas=replicas, description="Uploaded document bytes (name = document id)."),
         )
 
 

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from faststream.nats import NatsBroker
+from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from faststream.nats.prometheus import NatsPrometheusMiddleware
+from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import REGISTRY
 
 from mirage.bus import EventBus
@@ -79,10 +81,13 @@ class Runtime:
     components: Components
     policy: DeliveryPolicy
     workers: list[str] = field(default_factory=list)
+    tracer_provider: TracerProvider | None = None
 
     async def stop(self) -> None:
         await self.broker.stop()
         self.components.close()
+        if self.tracer_provider is not None:
+            self.tracer_provider.shutdown()
 
 
 WorkerAttach = Callable[[NatsBroker, "Runtime"], None]
@@ -95,16 +100,23 @@ def worker_registry() -> dict[str, WorkerAttach]:
     return {"ingest": ingest, "retrieve": retrieve}
 
 
-async def start_runtime(settings: Settings, nats_url: str, workers: list[str], components: Components | None = None) -> Runtime:
+async def start_runtime(
+    settings: Settings, nats_url: str, workers: list[str], components: Components | None = None,
+    tracer_provider: TracerProvider | None = None,
+) -> Runtime:
     """Connect, declare streams and buckets, attach the named workers, start consuming."""
-    broker = NatsBroker(nats_url, middlewares=[NatsPrometheusMiddleware(registry=REGISTRY)], logger=log)
+    servers = [url.strip() for url in nats_url.split(",") if url.strip()]
+    middlewares = [NatsPrometheusMiddleware(registry=REGISTRY)]
+    if tracer_provider is not None:
+        middlewares.append(NatsTelemetryMiddleware(tracer_provider=tracer_provider))
+    broker = NatsBroker(servers, middlewares=middlewares, logger=log)
     await broker.connect()
     js = broker.connection.jetstream()
-    await ensure_topology(js)
+    await ensure_topology(js, settings.jetstream_replicas)
     runtime = Runtime(
         settings=settings, broker=broker, catalog=Catalog(await open_catalog(js)), uploads=Uploads(await open_uploads(js)),
         bus=EventBus(broker), components=components or Components(settings),
-        policy=DeliveryPolicy(max_deliver=settings.max_deliver, ack_wait_s=settings.ack_wait_s), workers=list(workers),
+        policy=DeliveryPolicy(max_deliver=settings.max_deliver, ack_wait_s=settings.ack_wait_s), workers=list(workers), tracer_provider=tracer_provider,
     )
     registry = worker_registry()
     for name in workers:

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     max_deliver: int = Field(default=5, ge=1, description="Deliveries before a message goes to the dead-letter stream.")
     ack_wait_s: float = Field(default=30.0, gt=0, description="Seconds without progress before JetStream redelivers.")
 
+    jetstream_replicas: int = Field(default=1, ge=1, le=5, description="Replicas of every stream and bucket (3 on a NATS cluster).")
+
     metrics_port: int | None = Field(default=None, description="Port for a worker's own /metrics (gateway serves it on its port).")
 
     @property

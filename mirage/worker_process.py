@@ -10,6 +10,7 @@ from prometheus_client import start_http_server
 
 from mirage.runtime import start_runtime
 from mirage.settings import Settings
+from mirage.telemetry import tracer_provider_from_env
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,8 @@ async def run_workers(settings: Settings, workers: list[str], stop: asyncio.Even
         loop.add_signal_handler(sig, stop.set)
     if settings.metrics_port:
         start_http_server(settings.metrics_port)
-    runtime = await start_runtime(settings, settings.nats_url, workers)
+    tracing = tracer_provider_from_env("mirage-" + "-".join(workers))
+    runtime = await start_runtime(settings, settings.nats_url, workers, tracer_provider=tracing)
     log.info("worker(s) %s consuming from %s", ", ".join(workers), settings.nats_url)
     try:
         await stop.wait()

@@ -48,3 +48,30 @@ async def test_openapi_documents_the_contract(client: httpx.AsyncClient) -> None
     for path in ("/documents/upload", "/documents/stats", "/documents/search", "/documents/{document_id}", "/health", "/metrics"):
         assert path in paths
     assert (await client.get("/docs")).status_code == 200
+
+
+async def test_one_upload_is_one_trace_across_gateway_and_ingest(settings_factory, embedder, detector) -> None:  # noqa: ANN001
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from gateway.app import create_app
+    from mirage.embedded import ALL_WORKERS, runtime_factory
+    from mirage.runtime import Components
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    settings = settings_factory()
+    components = Components(settings, embedder=embedder, detector=detector)
+    app = create_app(settings, runtime_factory(settings, settings.nats_url, ALL_WORKERS, components, provider))
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mirage") as http:
+            response = await http.post("/documents/upload", files={"file": ("a.txt", b"Warfarin 5 mg once daily.")})
+            assert response.status_code == 201
+    spans = exporter.get_finished_spans()
+    upload_span = next(s for s in spans if s.name == "POST /documents/upload")
+    trace = [s for s in spans if s.context.trace_id == upload_span.context.trace_id]
+    names = {s.name for s in trace}
+    assert any("mirage.document.uploaded" in n and "process" in n for n in names), names
+    assert any("mirage.document.indexed" in n for n in names), names
