@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -70,16 +71,26 @@ def settings_factory(tmp_path: Path, nats_server: EmbeddedNats):  # noqa: ANN201
 
 
 @pytest.fixture
-async def client(settings_factory, embedder, detector) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
-    """The whole embedded stack (gateway + every worker) over a real nats-server, spoken to over HTTP."""
+def stack(settings_factory, embedder, detector):  # noqa: ANN001, ANN201
+    """Opens the whole embedded stack (gateway + every worker) over the real nats-server, as an HTTP client."""
     from gateway.app import create_app
     from mirage.embedded import ALL_WORKERS, runtime_factory
     from mirage.runtime import Components
 
-    settings = settings_factory()
-    components = Components(settings, embedder=embedder, detector=detector)
-    app = create_app(settings, runtime_factory(settings, settings.nats_url, ALL_WORKERS, components))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://mirage", timeout=60) as http:
-            yield http
+    @contextlib.asynccontextmanager
+    async def open_stack(tracer_provider=None, **overrides: object) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
+        settings = settings_factory(**overrides)
+        components = Components(settings, embedder=embedder, detector=detector)
+        app = create_app(settings, runtime_factory(settings, settings.nats_url, ALL_WORKERS, components, tracer_provider))
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://mirage", timeout=60) as http:
+                yield http
+
+    return open_stack
+
+
+@pytest.fixture
+async def client(stack) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
+    async with stack() as http:
+        yield http

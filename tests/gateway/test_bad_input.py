@@ -88,17 +88,9 @@ async def test_bad_search_requests(client: httpx.AsyncClient, params: dict) -> N
 
 
 @pytest.fixture
-async def small_limit_client(settings_factory, embedder, detector):  # noqa: ANN001, ANN201
-    from gateway.app import create_app
-    from mirage.embedded import ALL_WORKERS, runtime_factory
-    from mirage.runtime import Components
-
-    settings = settings_factory(max_upload_mb=0.01, upload_wait_s=0)
-    components = Components(settings, embedder=embedder, detector=detector)
-    app = create_app(settings, runtime_factory(settings, settings.nats_url, ALL_WORKERS, components))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mirage", timeout=60) as http:
-            yield http
+async def small_limit_client(stack):  # noqa: ANN001, ANN201
+    async with stack(max_upload_mb=0.01, upload_wait_s=0) as http:
+        yield http
 
 
 async def test_oversize_upload_is_413_and_slow_indexing_is_202(small_limit_client: httpx.AsyncClient) -> None:

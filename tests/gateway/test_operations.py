@@ -16,17 +16,9 @@ async def test_health_reports_each_dependency(client: httpx.AsyncClient) -> None
 
 
 @pytest.fixture
-async def client_with_redis(settings_factory, redis_url, embedder, detector):  # noqa: ANN001, ANN201
-    from gateway.app import create_app
-    from mirage.embedded import ALL_WORKERS, runtime_factory
-    from mirage.runtime import Components
-
-    settings = settings_factory(redis_url=redis_url)
-    components = Components(settings, embedder=embedder, detector=detector)
-    app = create_app(settings, runtime_factory(settings, settings.nats_url, ALL_WORKERS, components))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mirage") as http:
-            yield http
+async def client_with_redis(stack, redis_url):  # noqa: ANN001, ANN201
+    async with stack(redis_url=redis_url) as http:
+        yield http
 
 
 async def test_health_sees_a_configured_redis(client_with_redis: httpx.AsyncClient) -> None:
@@ -50,25 +42,17 @@ async def test_openapi_documents_the_contract(client: httpx.AsyncClient) -> None
     assert (await client.get("/docs")).status_code == 200
 
 
-async def test_one_upload_is_one_trace_across_gateway_and_ingest(settings_factory, embedder, detector) -> None:  # noqa: ANN001
+async def test_one_upload_is_one_trace_across_gateway_and_ingest(stack) -> None:  # noqa: ANN001
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-    from gateway.app import create_app
-    from mirage.embedded import ALL_WORKERS, runtime_factory
-    from mirage.runtime import Components
-
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
-    settings = settings_factory()
-    components = Components(settings, embedder=embedder, detector=detector)
-    app = create_app(settings, runtime_factory(settings, settings.nats_url, ALL_WORKERS, components, provider))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mirage") as http:
-            response = await http.post("/documents/upload", files={"file": ("a.txt", b"Warfarin 5 mg once daily.")})
-            assert response.status_code == 201
+    async with stack(tracer_provider=provider) as http:
+        response = await http.post("/documents/upload", files={"file": ("a.txt", b"Warfarin 5 mg once daily.")})
+        assert response.status_code == 201
     spans = exporter.get_finished_spans()
     upload_span = next(s for s in spans if s.name == "POST /documents/upload")
     trace = [s for s in spans if s.context.trace_id == upload_span.context.trace_id]
