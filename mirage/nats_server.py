@@ -52,15 +52,22 @@ class EmbeddedNats:
                 raise RuntimeError(f"nats-server exited with {self.process.returncode}; see {log_file}")
             try:
                 with socket.create_connection((self.host, self.port), timeout=0.2):
+                    self.url_file.write_text(self.url + "\n")
                     return self
             except OSError:
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"nats-server did not listen on {self.url} within {timeout_s:.0f}s; see {log_file}")
 
+    @property
+    def url_file(self) -> Path:
+        """Where operator commands find the private server of a running `mirage up`."""
+        return self.store_dir / "url"
+
     def stop(self) -> None:
         if self.process is None:
             return
+        self.url_file.unlink(missing_ok=True)
         self.process.terminate()
         try:
             self.process.wait(timeout=10)

@@ -86,8 +86,13 @@ def build_router(services: IngestServices, policy: DeliveryPolicy) -> NatsRouter
 
 
 async def fail(services: IngestServices, event: DocumentUploaded, reason: str, stage: FailureStage) -> None:
-    """Mark the document failed, drop its bytes, and say so: nothing of it stays half-stored."""
-    await services.uploads.delete(event.document_id)
+    """Mark the document failed, with no chunks, and say so.
+
+    Unreadable bytes are dropped; after exhausted deliveries (an outage, not the file) they stay, so an operator
+    can replay the dead letter once the cause is fixed.
+    """
+    if stage is FailureStage.parse:
+        await services.uploads.delete(event.document_id)
     record = await services.catalog.get(event.document_id)
     if record is not None:
         await services.catalog.put(record.model_copy(update={

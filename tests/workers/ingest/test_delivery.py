@@ -131,3 +131,71 @@ async def test_a_document_that_keeps_failing_is_dead_lettered_and_marked_failed(
 async def failed(runtime, document_id: str):  # noqa: ANN001, ANN201
     record = await runtime.catalog.get(document_id)
     return record if record.status is DocumentStatus.failed else None
+
+
+async def test_dead_letters_are_listed_and_replayed_once_the_cause_is_fixed(settings_factory, embedder, detector) -> None:
+    from mirage.deadletters import list_dead_letters, replay
+    from mirage.stores.edge import EdgeVectorStore as Store
+
+    settings = settings_factory(max_deliver=1, upload_wait_s=0)
+    broken = Components(settings, embedder=embedder, detector=detector, store=BrokenStore())  # type: ignore[arg-type]
+    runtime = await start_runtime(settings, settings.nats_url, ["ingest"], broken)
+    _, body = await Documents(runtime).upload(b"Lisinopril 10 mg once daily.", "l.txt", DocumentFormat.txt, {})
+    await wait_for(lambda: failed(runtime, body["document_id"]), timeout=30)
+    js = runtime.broker.connection.jetstream()
+    [letter] = await list_dead_letters(js)
+    assert letter.original_subject == subjects.DOCUMENT_UPLOADED and letter.correlation_id == body["document_id"]
+    assert "No space left" in letter.error and letter.deliveries == "1"
+    await runtime.stop()
+
+    store = Store(settings.vectors_dir, embedder.dim)
+    fixed = Components(settings, embedder=embedder, detector=detector, store=store)
+    runtime = await start_runtime(settings, settings.nats_url, ["ingest"], fixed)
+    try:
+        assert await replay(js := runtime.broker.connection.jetstream(), letter.sequence) == subjects.DOCUMENT_UPLOADED
+        record = await wait_for(lambda: indexed(runtime, body["document_id"]), timeout=30)
+        assert record.chunks == 1 and store.count() == 1
+        assert await list_dead_letters(js) == []
+    finally:
+        await runtime.stop()
+
+
+class CountingStore:
+    """Counts the documents one replica indexed, writing through to the shared index."""
+
+    def __init__(self, inner) -> None:  # noqa: ANN001
+        self.inner, self.documents = inner, 0
+        self.name = inner.name
+
+    def upsert(self, points) -> None:  # noqa: ANN001
+        self.documents += 1
+        self.inner.upsert(points)
+
+    def __getattr__(self, attribute: str):  # noqa: ANN204
+        return getattr(self.inner, attribute)
+
+
+async def test_two_replicas_share_the_work_and_index_each_document_once(settings_factory, embedder, detector) -> None:
+    from tests.factories import SAMPLES, make_txt
+
+    settings = settings_factory(upload_wait_s=0)
+    shared = EdgeVectorStore(settings.vectors_dir, embedder.dim)
+    replicas = [CountingStore(shared), CountingStore(shared)]
+    runtimes = [
+        await start_runtime(settings, settings.nats_url, ["ingest"],
+                            Components(settings, embedder=embedder, detector=detector, store=store))  # type: ignore[arg-type]
+        for store in replicas
+    ]
+    try:
+        ids = []
+        for i in range(8):
+            sample = SAMPLES[("en", "fr", "es", "de")[i % 4]]
+            data = make_txt(f"{sample['title']} ({i})", sample["sections"])
+            ids.append((await Documents(runtimes[0]).upload(data, f"{i}.txt", DocumentFormat.txt, {}))[1]["document_id"])
+        for document_id in ids:
+            await wait_for(lambda: indexed(runtimes[0], document_id), timeout=60)  # noqa: B023
+    finally:
+        for runtime in runtimes:
+            await runtime.stop()
+    assert sum(r.documents for r in replicas) == 8
+    assert all(r.documents > 0 for r in replicas), [r.documents for r in replicas]
