@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 
 from fastapi import FastAPI, Request, Response
-from opentelemetry.trace import SpanKind
 from fastapi.responses import JSONResponse
+from opentelemetry.trace import SpanKind
 from starlette.middleware.base import RequestResponseEndpoint
 
 from gateway import metrics

@@ -39,7 +39,8 @@ def parse_metadata(raw: str | None) -> dict[str, MetadataValue]:
         raise ApiError(422, "invalid_metadata", f"metadata has {len(value)} keys; at most {MAX_METADATA_KEYS} are allowed")
     for key, item in value.items():
         if not METADATA_KEY.match(key):
-            raise ApiError(422, "invalid_metadata", f"metadata key {key!r} must start with a letter and use letters, digits, '_', '-' or '.' (64 at most)")
+            raise ApiError(422, "invalid_metadata", f"metadata key {key!r} must start with a letter and use letters, digits, '_', '-' or '.' "
+                                                        "(64 at most)")
         if isinstance(item, str) and len(item) > MAX_METADATA_VALUE_CHARS:
             raise ApiError(422, "invalid_metadata", f"metadata value of {key!r} is longer than {MAX_METADATA_VALUE_CHARS} characters")
         if not isinstance(item, str | int | float | bool) or item is None:

@@ -142,7 +142,8 @@ def dead_letters(
     """List the messages workers gave up on (with the error), or replay them once the cause is fixed."""
     import nats
 
-    from mirage.deadletters import list_dead_letters, replay as replay_letter
+    from mirage.deadletters import list_dead_letters
+    from mirage.deadletters import replay as replay_letter
 
     async def run() -> None:
         nc = await nats.connect(operator_nats_url(nats_url, data_dir))

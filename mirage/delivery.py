@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from faststream import BaseMiddleware
+from faststream import AckPolicy, BaseMiddleware
 from faststream.exceptions import AckMessage, HandlerException, NackMessage
-from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, PullSub
 
 from contracts import subjects, topology

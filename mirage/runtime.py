@@ -116,7 +116,8 @@ async def start_runtime(
     runtime = Runtime(
         settings=settings, broker=broker, catalog=Catalog(await open_catalog(js)), uploads=Uploads(await open_uploads(js)),
         bus=EventBus(broker), components=components or Components(settings),
-        policy=DeliveryPolicy(max_deliver=settings.max_deliver, ack_wait_s=settings.ack_wait_s), workers=list(workers), tracer_provider=tracer_provider,
+        policy=DeliveryPolicy(max_deliver=settings.max_deliver, ack_wait_s=settings.ack_wait_s),
+        workers=list(workers), tracer_provider=tracer_provider,
     )
     registry = worker_registry()
     for name in workers:

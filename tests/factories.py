@@ -146,7 +146,7 @@ DOSES: dict[str, tuple[str, ...]] = {
     "de": ("2 x 1 Tablette täglich", "800 mg pro Tag", "1,2 g"),
 }
 
-_FIXED_TIME = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+_FIXED_TIME = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 _DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
 

@@ -176,7 +176,7 @@ def test_rejections_are_value_errors_with_a_machine_code():
     ("data", "text"),
     [
         ("Größe: 0,5 ml".encode(), "Größe: 0,5 ml"),
-        (b"\xef\xbb\xbf" + "Dosis: 2 x 1 Tablette".encode(), "Dosis: 2 x 1 Tablette"),
+        (b"\xef\xbb\xbf" + b"Dosis: 2 x 1 Tablette", "Dosis: 2 x 1 Tablette"),
         ("Posología: 1 comprimido — 400 mg €".encode("cp1252"), "Posología: 1 comprimido — 400 mg €"),
         ("Effets indésirables".encode("latin-1"), "Effets indésirables"),
         ("Übelkeit ß".encode("utf-16"), "Übelkeit ß"),

@@ -13,7 +13,6 @@ from contracts.documents import (
     DocumentDeletionRequested,
     DocumentFailed,
     DocumentIndexed,
-    DocumentRecord,
     DocumentStatus,
     DocumentUploaded,
     FailureStage,

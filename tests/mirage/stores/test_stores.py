@@ -95,7 +95,10 @@ def test_dense_only_match(store):
     hits = store.search(QueryVectors(dense=near("b1"), sparse=LEXICAL.encode_query("zzzz qqqq")), limit=3)
     assert names(hits)[0] == "b1"
     assert hits[0].id == chunk_uuid("b1")
-    assert hits[0].payload == {"document_id": "doc-b", "language": "fr", "meta": {"type": "leaflet", "version": 1.5}, "text": "surdosage et atteinte du foie", "name": "b1"}
+    assert hits[0].payload == {
+        "document_id": "doc-b", "language": "fr", "meta": {"type": "leaflet", "version": 1.5},
+        "text": "surdosage et atteinte du foie", "name": "b1",
+    }
 
 
 def test_lexical_only_match(store):
@@ -256,7 +259,8 @@ def test_edge_points_survive_a_hard_exit(tmp_path):
         "from mirage.stores.edge import EdgeVectorStore\n"
         "from mirage.stores.base import ChunkPoint, SparseTerms\n"
         f"store = EdgeVectorStore({str(tmp_path)!r}, {DIM})\n"
-        f"store.upsert([ChunkPoint(id=f'c{{i}}', dense=np.ones({DIM}), sparse=SparseTerms((1,), (1.0,)), payload={{'document_id': 'd'}}) for i in range(7)])\n"
+        f"store.upsert([ChunkPoint(id=f'c{{i}}', dense=np.ones({DIM}), sparse=SparseTerms((1,), (1.0,)), "
+        f"payload={{'document_id': 'd'}}) for i in range(7)])\n"
         "os._exit(0)\n"  # no close(): the flush after upsert is what makes it durable
     )
     subprocess.run([sys.executable, "-c", writer], check=True, timeout=60)
