@@ -167,6 +167,49 @@ def dead_letters(
     asyncio.run(run())
 
 
+eval_app = typer.Typer(help="Measure quality on your own data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    data: Annotated[Path, typer.Option(help="A BEIR-layout folder: corpus.jsonl, queries.jsonl, qrels/test.tsv.", exists=True, file_okay=False)],
+    limit: Annotated[Optional[int], typer.Option(help="Evaluate only the first N judged queries (the whole corpus is indexed).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Index DATA's corpus through the real ingest path (fresh temporary store), run every query, print the metrics."""
+    from mirage.evaluation.beir import load_beir
+    from mirage.evaluation.retrieval import run_retrieval_eval
+
+    dataset = load_beir(data).limited(limit)
+    with progress_bars(as_json) as bars:
+        indexing = bars.add_task("indexing", total=len(dataset.corpus))
+        searching = bars.add_task("searching", total=len(dataset.queries))
+        report = asyncio.run(run_retrieval_eval(
+            dataset, on_indexed=lambda n: bars.advance(indexing, n), on_searched=lambda n: bars.advance(searching, n),
+        ))
+    if as_json:
+        print(json.dumps(report.as_dict()))
+        return
+    table = Table(title=f"{report.dataset}: {report.queries} queries, {report.documents} documents, {report.chunks} chunks")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for name, value in report.metrics.items():
+        table.add_row(name, f"{value:.4f}")
+    table.add_row("indexing", f"{report.index_seconds:.1f} s ({report.documents_per_second:.0f} documents/s)")
+    table.add_row("search p50 / p95", f"{report.search_p50_ms:.1f} / {report.search_p95_ms:.1f} ms")
+    table.add_row("embedder", report.embedder)
+    console.print(table)
+
+
+def progress_bars(quiet: bool):  # noqa: ANN201
+    """Progress bars on stderr (so --json output stays clean), hidden when quiet."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=Console(stderr=True), disable=quiet)
+
+
 @app.command()
 def asyncapi(
     output: Annotated[Path, typer.Option(help="Where to write the AsyncAPI document.")] = Path("docs/asyncapi.json"),

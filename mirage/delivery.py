@@ -29,12 +29,13 @@ class DeliveryPolicy:
     ack_wait_s: float
     retry_delays_s: tuple[float, ...] = (1.0, 5.0, 15.0, 30.0)
 
-    def subscriber_kwargs(self, spec: topology.ConsumerSpec) -> dict[str, Any]:
-        """Keyword arguments for `router.subscriber(...)` of a durable pull consumer."""
+    def subscriber_kwargs(self, spec: topology.ConsumerSpec, concurrency: int = 1) -> dict[str, Any]:
+        """Keyword arguments for `router.subscriber(...)` of a durable pull consumer handling `concurrency` at once."""
         return {
             "stream": JStream(spec.stream.name, declare=False),
             "durable": spec.durable,
-            "pull_sub": PullSub(batch_size=1, timeout=1.0),
+            "pull_sub": PullSub(batch_size=concurrency, timeout=1.0),
+            "max_workers": concurrency,
             "config": ConsumerConfig(
                 durable_name=spec.durable,
                 description=spec.description,

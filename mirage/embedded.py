@@ -49,3 +49,15 @@ def serve(settings: Settings, workers: list[str]) -> None:
     finally:
         if nats is not None:
             nats.stop()
+
+
+@contextlib.asynccontextmanager
+async def private_pipeline(settings: Settings, workers: list[str] = ALL_WORKERS, components: Components | None = None) -> AsyncIterator[Runtime]:
+    """Everything `mirage up` runs but HTTP, on a private nats-server under `settings.data_dir`: for measurements."""
+    with EmbeddedNats(settings.nats_dir) as nats:
+        scoped = settings.model_copy(update={"nats_url": nats.url})
+        runtime = await start_runtime(scoped, nats.url, workers, components)
+        try:
+            yield runtime
+        finally:
+            await runtime.stop()

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     upload_wait_s: float = Field(default=10.0, ge=0, description="How long an upload waits for indexing before answering 202.")
     request_timeout_s: float = Field(default=10.0, gt=0, description="How long the gateway waits for a worker's reply.")
     chunk_max_chars: int = Field(default=1000, ge=200)
+    ingest_concurrency: int = Field(default=16, ge=1, le=256, description="Documents one ingest worker handles at once.")
 
     max_deliver: int = Field(default=5, ge=1, description="Deliveries before a message goes to the dead-letter stream.")
     ack_wait_s: float = Field(default=30.0, gt=0, description="Seconds without progress before JetStream redelivers.")

@@ -18,9 +18,10 @@ from contracts.documents import (
     FailureStage,
 )
 from contracts.envelope import derived_event_id, utcnow
+from mirage.batching import MicroBatcher
 from mirage.delivery import DeliveryPolicy
 from mirage.formats import RejectedUpload
-from workers.ingest.indexing import prepare
+from workers.ingest.indexing import chunk_for_index, language_counts, to_points
 from workers.ingest.parsing import UnreadableDocument
 from workers.ingest.services import IngestServices
 
@@ -29,8 +30,10 @@ log = logging.getLogger(__name__)
 
 def build_router(services: IngestServices, policy: DeliveryPolicy) -> NatsRouter:
     router = NatsRouter()
+    embed = MicroBatcher(lambda texts: list(services.embedder.embed_documents(texts)), max_items=256)
+    upsert = MicroBatcher(lambda points: services.store.upsert(points) or [None] * len(points), max_items=4096)
 
-    @router.subscriber(topology.INGEST.filter_subject, **policy.subscriber_kwargs(topology.INGEST))
+    @router.subscriber(topology.INGEST.filter_subject, **policy.subscriber_kwargs(topology.INGEST, services.concurrency))
     async def index_document(event: DocumentUploaded) -> None:
         record = await services.catalog.get(event.document_id)
         if record is None:
@@ -38,17 +41,17 @@ def build_router(services: IngestServices, policy: DeliveryPolicy) -> NatsRouter
             return
         data = await services.uploads.get(event.blob)
         try:
-            prepared = await asyncio.to_thread(
-                prepare, data, event, embedder=services.embedder, lexical=services.lexical,
-                detector=services.detector, max_chars=services.max_chars,
+            document = await asyncio.to_thread(
+                chunk_for_index, data, event, lexical=services.lexical, detector=services.detector, max_chars=services.max_chars
             )
         except (UnreadableDocument, RejectedUpload) as exc:
             await fail(services, event, str(exc), FailureStage.parse)
             return
-        await asyncio.to_thread(services.store.upsert, prepared.points)
+        points = to_points(event, document, await embed.submit(document.texts))
+        await upsert.submit(points)
         indexed = record.model_copy(update={
-            "status": DocumentStatus.indexed, "title": prepared.title, "pages": prepared.pages,
-            "chunks": len(prepared.points), "languages": prepared.languages,
+            "status": DocumentStatus.indexed, "title": document.title, "pages": document.pages,
+            "chunks": len(points), "languages": language_counts(points),
             "embedder": services.embedder.name, "indexed_at": utcnow(), "reason": None, "failed_stage": None,
         })
         await services.catalog.put(indexed)

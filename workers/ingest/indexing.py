@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import NAMESPACE_URL, uuid5
 
+import numpy as np
+
 from contracts.documents import DocumentUploaded
 from mirage.embedders.base import Embedder
 from mirage.formats import DocumentFormat
 from mirage.language import SUPPORTED_LANGUAGES, LanguageDetector
-from mirage.stores.base import ChunkPoint
+from mirage.stores.base import ChunkPoint, SparseTerms
 from mirage.stores.lexical import Bm25Encoder
 from workers.ingest.chunking import Chunk, chunk_document
 from workers.ingest.parsing import parse
@@ -25,7 +27,11 @@ class PreparedDocument:
 
     @property
     def languages(self) -> dict[str, int]:
-        return dict(Counter(p.payload["language"] for p in self.points if p.payload["language"]))
+        return language_counts(self.points)
+
+
+def language_counts(points: Sequence[ChunkPoint]) -> dict[str, int]:
+    return dict(Counter(p.payload["language"] for p in points if p.payload["language"]))
 
 
 def chunk_id(document_id: str, index: int) -> str:
@@ -44,6 +50,55 @@ def chunk_languages(chunks: Sequence[Chunk], declared: object, detector: Languag
     return [d.language for d in detector.detect_many([c.text for c in chunks])]
 
 
+@dataclass(frozen=True)
+class ChunkedDocument:
+    """A parsed document cut into chunks, with everything but the dense vectors."""
+
+    title: str
+    pages: int | None
+    chunks: list[Chunk]
+    texts: list[str]
+    languages: list[str | None]
+    sparse: list[SparseTerms]
+
+
+def chunk_for_index(
+    data: bytes, event: DocumentUploaded, *, lexical: Bm25Encoder, detector: LanguageDetector, max_chars: int
+) -> ChunkedDocument:
+    """Parse, chunk, detect languages, weigh terms. Raises UnreadableDocument for bad content."""
+    parsed = parse(data, DocumentFormat(event.format))
+    title = str(event.metadata.get("title") or parsed.title or event.filename)
+    chunks = chunk_document(parsed, max_chars=max_chars)
+    texts = [embedding_text(c, title) for c in chunks]
+    return ChunkedDocument(
+        title=title, pages=parsed.pages, chunks=chunks, texts=texts,
+        languages=chunk_languages(chunks, event.metadata.get("language"), detector),
+        sparse=[lexical.encode_document(text) for text in texts],
+    )
+
+
+def to_points(event: DocumentUploaded, document: ChunkedDocument, dense: Sequence[np.ndarray]) -> list[ChunkPoint]:
+    return [
+        ChunkPoint(
+            id=chunk_id(event.document_id, c.index),
+            dense=vector,
+            sparse=sparse,
+            payload={
+                "document_id": event.document_id,
+                "chunk_index": c.index,
+                "text": c.text,
+                "title": document.title,
+                "filename": event.filename,
+                "page": c.page,
+                "heading": c.heading,
+                "language": language,
+                "meta": dict(event.metadata),
+            },
+        )
+        for c, vector, sparse, language in zip(document.chunks, dense, document.sparse, document.languages, strict=True)
+    ]
+
+
 def prepare(
     data: bytes,
     event: DocumentUploaded,
@@ -53,30 +108,7 @@ def prepare(
     detector: LanguageDetector,
     max_chars: int,
 ) -> PreparedDocument:
-    """Parse, chunk, detect languages, embed. Raises UnreadableDocument for bad content."""
-    parsed = parse(data, DocumentFormat(event.format))
-    title = str(event.metadata.get("title") or parsed.title or event.filename)
-    chunks = chunk_document(parsed, max_chars=max_chars)
-    texts = [embedding_text(c, title) for c in chunks]
-    languages = chunk_languages(chunks, event.metadata.get("language"), detector)
-    dense = embedder.embed_documents(texts)
-    points = [
-        ChunkPoint(
-            id=chunk_id(event.document_id, c.index),
-            dense=vector,
-            sparse=lexical.encode_document(text),
-            payload={
-                "document_id": event.document_id,
-                "chunk_index": c.index,
-                "text": c.text,
-                "title": title,
-                "filename": event.filename,
-                "page": c.page,
-                "heading": c.heading,
-                "language": language,
-                "meta": dict(event.metadata),
-            },
-        )
-        for c, text, vector, language in zip(chunks, texts, dense, languages, strict=True)
-    ]
-    return PreparedDocument(title=title, pages=parsed.pages, points=points)
+    """The whole path from bytes to points in one call (the worker does the same, batching across documents)."""
+    document = chunk_for_index(data, event, lexical=lexical, detector=detector, max_chars=max_chars)
+    dense = embedder.embed_documents(document.texts) if document.texts else []
+    return PreparedDocument(title=document.title, pages=document.pages, points=to_points(event, document, dense))

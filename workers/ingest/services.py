@@ -38,3 +38,4 @@ class IngestServices:
     uploads: UploadsPort
     bus: BusPort
     max_chars: int = 1000
+    concurrency: int = 1

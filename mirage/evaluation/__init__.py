@@ -1,0 +1,1 @@
+"""Measuring MIRAGE on a user's own data: retrieval quality and speed."""
