@@ -24,7 +24,7 @@ class SearchHit(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     chunk_id: str
-    score: float = Field(description="Fused (RRF) score; higher is better.")
+    score: float = Field(description="Fused score of the dense and lexical matches (0 to 1); higher is better.")
     text: str
     document_id: str
     title: str | None = None

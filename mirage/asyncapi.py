@@ -21,7 +21,7 @@ def documented_broker() -> NatsBroker:
     unused = dict.fromkeys(("embedder", "lexical", "detector", "store", "catalog", "uploads", "bus"))
     policy = DeliveryPolicy(max_deliver=5, ack_wait_s=30)
     broker.include_router(ingest_router(IngestServices(**unused), policy))  # type: ignore[arg-type]
-    broker.include_router(retrieve_router(RetrieveServices(embedder=None, lexical=None, store=None)))  # type: ignore[arg-type]
+    broker.include_router(retrieve_router(RetrieveServices(embedder=None, lexical=None, detector=None, store=None)))  # type: ignore[arg-type]
     for link in CHAIN:
         if link.kind != "request":
             broker.publisher(link.subject, schema=link.message, title=f"{link.publisher}:{link.subject}",

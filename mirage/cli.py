@@ -210,6 +210,75 @@ def progress_bars(quiet: bool):  # noqa: ANN201
                     console=Console(stderr=True), disable=quiet)
 
 
+bench_app = typer.Typer(help="Throughput and latency of the real pipeline on this machine.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+CorpusOption = Annotated[Optional[Path], typer.Option(help="BEIR folder whose text seeds the synthetic corpus [default: bundled TICO-19 EN].")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+def run_bench(which: str, docs: int, pdfs: int, sizes: str, queries: int, chroma: bool, corpus: Optional[Path],
+              as_json: bool, plot: Optional[Path]) -> None:
+    from mirage.evaluation.bench import bench_ingest, bench_search_at
+    from mirage.evaluation.corpus import TextFactory, seed_sentences
+
+    factory = TextFactory(seed_sentences(corpus))
+    report: dict = {}
+    sizes_list = [int(s) for s in sizes.split(",") if s.strip()]
+    with progress_bars(as_json) as bars:
+        if which in ("ingest", "all"):
+            task = bars.add_task("ingest", total=docs + pdfs)
+            report["ingest"] = asyncio.run(bench_ingest(factory, docs, pdfs, lambda n: bars.advance(task, n)))
+        if which in ("search", "all"):
+            report["search"] = []
+            for size in sizes_list:
+                task = bars.add_task(f"index {size}", total=size)
+                report["search"].append(asyncio.run(bench_search_at(factory, size, queries, chroma, lambda n, t=task: bars.advance(t, n))))
+    if plot and report.get("search"):
+        from mirage.evaluation.plots import plot_search_latency
+
+        plot_search_latency(report["search"], plot)
+    console.print_json(json.dumps(report)) if not as_json else print(json.dumps(report))
+
+
+@bench_app.command("ingest")
+def bench_ingest_command(
+    docs: Annotated[int, typer.Option(help="Documents (4 sections, ~12 chunks each) uploaded concurrently.")] = 200,
+    pdfs: Annotated[int, typer.Option(help="10-page PDFs uploaded one by one for upload-to-searchable latency.")] = 20,
+    corpus: CorpusOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Bulk ingest throughput against the embedder's raw throughput; upload-to-searchable latency of a 10-page PDF."""
+    run_bench("ingest", docs, pdfs, "", 0, False, corpus, as_json, None)
+
+
+@bench_app.command("search")
+def bench_search_command(
+    sizes: Annotated[str, typer.Option(help="Index sizes in chunks, comma-separated.")] = "10000,100000",
+    queries: Annotated[int, typer.Option(help="Queries per size.")] = 200,
+    chroma: Annotated[bool, typer.Option("--chroma/--no-chroma", help="Compare with ChromaDB on the same chunks and embeddings.")] = True,
+    plot: Annotated[Optional[Path], typer.Option(help="Write a PNG of latency against index size.")] = None,
+    corpus: CorpusOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Search latency (in-process and through NATS) at each index size, optionally against ChromaDB."""
+    run_bench("search", 0, 0, sizes, queries, chroma, corpus, as_json, plot)
+
+
+@bench_app.command("all")
+def bench_all_command(
+    docs: Annotated[int, typer.Option(help="Documents for the bulk ingest run.")] = 200,
+    pdfs: Annotated[int, typer.Option(help="10-page PDFs for upload-to-searchable latency.")] = 20,
+    sizes: Annotated[str, typer.Option(help="Index sizes in chunks, comma-separated.")] = "10000,100000",
+    queries: Annotated[int, typer.Option(help="Queries per size.")] = 200,
+    chroma: Annotated[bool, typer.Option("--chroma/--no-chroma")] = True,
+    plot: Annotated[Optional[Path], typer.Option(help="Write a PNG of latency against index size.")] = None,
+    corpus: CorpusOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every benchmark in one run."""
+    run_bench("all", docs, pdfs, sizes, queries, chroma, corpus, as_json, plot)
+
+
 @app.command()
 def asyncapi(
     output: Annotated[Path, typer.Option(help="Where to write the AsyncAPI document.")] = Path("docs/asyncapi.json"),

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from lingua import ConfidenceValue, Language, LanguageDetectorBuilder
 
 SUPPORTED_LANGUAGES = ("en", "fr", "es", "de")
+# Tuned on the dev sets with the fusion weights (docs/BENCHMARKS.md): short queries often read as several languages.
+COMPATIBLE_THRESHOLD = 0.1
 
 _MIN_LETTERS = 3
 _LINGUA = {Language.ENGLISH: "en", Language.FRENCH: "fr", Language.SPANISH: "es", Language.GERMAN: "de"}
@@ -34,6 +36,22 @@ class LanguageDetector:
         if not _has_letters(text):
             return Detection(None, 0.0)
         return self._decide(self._lingua.compute_language_confidence_values(text))
+
+    def confidences(self, text: str) -> dict[str, float]:
+        """lingua's confidence for each supported language (summing to 1; all 0.0 when nothing can be told)."""
+        if not _has_letters(text):
+            return dict.fromkeys(SUPPORTED_LANGUAGES, 0.0)
+        values = {_LINGUA[v.language]: v.value for v in self._lingua.compute_language_confidence_values(text)}
+        return {language: values.get(language, 0.0) for language in SUPPORTED_LANGUAGES}
+
+    def compatible_languages(self, text: str, threshold: float = COMPATIBLE_THRESHOLD) -> frozenset[str]:
+        """The languages a short text (a query) may be written in: the most likely one and every other at
+        `threshold` or above. Empty when nothing can be told (too few letters, or another script)."""
+        confidences = self.confidences(text)
+        top = max(confidences, key=confidences.__getitem__)
+        if confidences[top] <= 0.0:
+            return frozenset()
+        return frozenset(language for language, c in confidences.items() if c >= threshold) | {top}
 
     def detect_many(self, texts: Sequence[str]) -> list[Detection]:
         texts = list(texts)

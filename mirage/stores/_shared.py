@@ -1,9 +1,9 @@
-"""What both Qdrant backends agree on: vector names, fusion, ids, and how filters map to payload paths."""
+"""What both Qdrant backends agree on: vector names, ids, and how filters map to payload paths."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -12,7 +12,6 @@ from mirage.stores.base import DOCUMENT_ID, LANGUAGE, META, ChunkPoint, Hit
 
 DENSE = "dense"
 SPARSE = "bm25"
-RRF_K = 60
 KEYWORD_INDEXES = (DOCUMENT_ID, LANGUAGE, f"{META}.type")
 
 # Qdrant ids are UUIDs or integers; any other chunk id is mapped to a UUID and kept here to be returned as is.
@@ -28,10 +27,6 @@ class VectorLayoutMismatch(RuntimeError):
 
 class StoreLocked(RuntimeError):
     """Another process has the embedded index open."""
-
-
-def prefetch_limit(limit: int) -> int:
-    return max(limit * 4, 40)
 
 
 def point_id(chunk_id: str) -> str:
@@ -52,6 +47,12 @@ def to_hit(raw_id: object, score: float, payload: Mapping[str, Any] | None) -> H
     payload = dict(payload or {})
     chunk_id = payload.pop(ORIGINAL_ID, None) or str(raw_id)
     return Hit(id=chunk_id, score=float(score), payload=payload)
+
+
+def dense_and_bm25_hits(results: Sequence[Sequence[Any]]) -> tuple[list[Hit], list[Hit]]:
+    """The scored points of a dense request and of the BM25 one after it (if the query had terms) as hits."""
+    hits = [[to_hit(p.id, p.score, p.payload) for p in points] for points in results]
+    return hits[0], hits[1] if len(hits) > 1 else []
 
 
 def dense_list(vector: np.ndarray, dim: int) -> list[float]:

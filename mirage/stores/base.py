@@ -34,8 +34,11 @@ class ChunkPoint:
 
 @dataclass(frozen=True)
 class QueryVectors:
+    """A query both ways, and the languages it may be written in (empty: unknown) to weigh the fusion."""
+
     dense: np.ndarray
     sparse: SparseTerms
+    languages: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ class Hit:
 
 
 class VectorStore(Protocol):
-    """Hybrid (dense + lexical, RRF-fused) chunk index with payload filters.
+    """Hybrid chunk index with payload filters: dense and lexical hits fused by `mirage.stores.fusion`.
 
     `filters` maps a payload key to a required value; keys other than
     `document_id` and `language` are looked up under `meta.<key>`.

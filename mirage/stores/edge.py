@@ -22,14 +22,13 @@ from qdrant_edge import (
     EdgeVectorParams,
     FieldCondition,
     Filter,
-    Fusion,
     MatchAny,
     MatchValue,
     Modifier,
     PayloadSchemaType,
     Point,
-    Prefetch,
     Query,
+    QueryBatchRequest,
     QueryRequest,
     RangeFloat,
     SparseVector,
@@ -39,20 +38,19 @@ from qdrant_edge import (
 from mirage.stores._shared import (
     DENSE,
     KEYWORD_INDEXES,
-    RRF_K,
     SPARSE,
     FilterValue,
     StoreLocked,
     VectorLayoutMismatch,
+    dense_and_bm25_hits,
     dense_list,
     filter_terms,
     is_keyword_list,
     point_id,
-    prefetch_limit,
     stored_payload,
-    to_hit,
 )
 from mirage.stores.base import DOCUMENT_ID, ChunkPoint, Hit, QueryVectors
+from mirage.stores.fusion import candidate_depth, fuse
 
 LOCK_FILE = ".mirage.lock"
 _SHARD_CONFIG_FILE = "edge_config.json"
@@ -115,14 +113,17 @@ class EdgeVectorStore:
             return removed
 
     def search(self, query: QueryVectors, *, limit: int, filters: Mapping[str, Any] | None = None) -> list[Hit]:
+        """Dense and BM25 candidates in one planned batch, fused in-process (`mirage.stores.fusion`)."""
         selector = build_filter(filters)
-        depth = prefetch_limit(limit)
-        prefetches = [Prefetch(limit=depth, query=Query.Nearest(dense_list(query.dense, self.dim), using=DENSE), filter=selector)]
+        depth = candidate_depth(limit)
+        requests = [
+            QueryRequest(limit=depth, query=Query.Nearest(dense_list(query.dense, self.dim), using=DENSE), filter=selector, with_payload=True)
+        ]
         if query.sparse.indices:
             sparse = SparseVector(list(query.sparse.indices), list(query.sparse.values))
-            prefetches.append(Prefetch(limit=depth, query=Query.Nearest(sparse, using=SPARSE), filter=selector))
-        request = QueryRequest(limit=limit, prefetches=prefetches, query=Fusion.Rrf(k=RRF_K), with_payload=True)
-        return [to_hit(p.id, p.score, p.payload) for p in self._open_shard().query(request)]
+            requests.append(QueryRequest(limit=depth, query=Query.Nearest(sparse, using=SPARSE), filter=selector, with_payload=True))
+        dense, bm25 = dense_and_bm25_hits(self._open_shard().query_batch(QueryBatchRequest(requests)))
+        return fuse(dense, bm25, query.languages, limit=limit)
 
     def count(self, filters: Mapping[str, Any] | None = None) -> int:
         return self._open_shard().count(CountRequest(exact=True, filter=build_filter(filters)))

@@ -11,19 +11,18 @@ from qdrant_client import QdrantClient, models
 from mirage.stores._shared import (
     DENSE,
     KEYWORD_INDEXES,
-    RRF_K,
     SPARSE,
     FilterValue,
     VectorLayoutMismatch,
+    dense_and_bm25_hits,
     dense_list,
     filter_terms,
     is_keyword_list,
     point_id,
-    prefetch_limit,
     stored_payload,
-    to_hit,
 )
 from mirage.stores.base import DOCUMENT_ID, ChunkPoint, Hit, QueryVectors
+from mirage.stores.fusion import candidate_depth, fuse
 
 _UPSERT_BATCH = 256
 
@@ -62,21 +61,16 @@ class QdrantServerStore:
         return removed
 
     def search(self, query: QueryVectors, *, limit: int, filters: Mapping[str, Any] | None = None) -> list[Hit]:
+        """Dense and BM25 candidates in one batch request, fused here as in the embedded store."""
         selector = build_filter(filters)
-        depth = prefetch_limit(limit)
-        prefetch = [models.Prefetch(query=dense_list(query.dense, self.dim), using=DENSE, limit=depth, filter=selector)]
+        depth = candidate_depth(limit)
+        requests = [models.QueryRequest(query=dense_list(query.dense, self.dim), using=DENSE, limit=depth, filter=selector, with_payload=True)]
         if query.sparse.indices:
             sparse = models.SparseVector(indices=list(query.sparse.indices), values=list(query.sparse.values))
-            prefetch.append(models.Prefetch(query=sparse, using=SPARSE, limit=depth, filter=selector))
-        response = self.client.query_points(
-            self.collection,
-            prefetch=prefetch,
-            # Explicit k: the server's and the local engine's defaults differ, and Edge needs one.
-            query=models.RrfQuery(rrf=models.Rrf(k=RRF_K)),
-            limit=limit,
-            with_payload=True,
-        )
-        return [to_hit(p.id, p.score, p.payload) for p in response.points]
+            requests.append(models.QueryRequest(query=sparse, using=SPARSE, limit=depth, filter=selector, with_payload=True))
+        responses = self.client.query_batch_points(self.collection, requests=requests)
+        dense, bm25 = dense_and_bm25_hits([response.points for response in responses])
+        return fuse(dense, bm25, query.languages, limit=limit)
 
     def count(self, filters: Mapping[str, Any] | None = None) -> int:
         return self.client.count(self.collection, count_filter=build_filter(filters), exact=True).count

@@ -72,3 +72,32 @@ def test_low_confidence_is_none():
     strict = LanguageDetector(min_confidence=0.99)
     detection = strict.detect("metformin")
     assert detection.language is None and 0.0 < detection.confidence < 0.99
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_short_queries_are_compatible_with_their_language(detector, language):
+    for query in QUERIES[language]:
+        compatible = detector.compatible_languages(query)
+        assert language in compatible, query
+        assert len(compatible) <= 3, (query, compatible)
+
+
+def test_compatible_languages_follow_the_confidences(detector):
+    assert detector.compatible_languages("Nebenwirkungen bei Kindern") == {"de"}
+    assert detector.compatible_languages("side effects") == {"en", "fr"}  # French at 0.23
+    assert detector.compatible_languages("side effects", threshold=0.5) == {"en"}
+    # the most likely language is kept even below the threshold
+    assert detector.compatible_languages("contraindications of metformin", threshold=0.9) == {"fr"}
+
+
+def test_confidences_cover_the_supported_languages(detector):
+    confidences = detector.confidences("effets secondaires grossesse")
+    assert list(confidences) == list(SUPPORTED_LANGUAGES)
+    assert sum(confidences.values()) == pytest.approx(1.0)
+    assert max(confidences, key=confidences.__getitem__) == "fr"
+
+
+@pytest.mark.parametrize("text", ["", "500 mg", "IV", "阿司匹林剂量", "Лекарство"])
+def test_nothing_to_tell_means_no_compatible_language(detector, text):
+    assert detector.compatible_languages(text) == frozenset()
+    assert set(detector.confidences(text).values()) == {0.0}

@@ -65,15 +65,15 @@ class ChunkedDocument:
 def chunk_for_index(
     data: bytes, event: DocumentUploaded, *, lexical: Bm25Encoder, detector: LanguageDetector, max_chars: int
 ) -> ChunkedDocument:
-    """Parse, chunk, detect languages, weigh terms. Raises UnreadableDocument for bad content."""
+    """Parse, chunk, detect languages, weigh terms in each chunk's language. Raises UnreadableDocument for bad content."""
     parsed = parse(data, DocumentFormat(event.format))
     title = str(event.metadata.get("title") or parsed.title or event.filename)
     chunks = chunk_document(parsed, max_chars=max_chars)
     texts = [embedding_text(c, title) for c in chunks]
+    languages = chunk_languages(chunks, event.metadata.get("language"), detector)
     return ChunkedDocument(
-        title=title, pages=parsed.pages, chunks=chunks, texts=texts,
-        languages=chunk_languages(chunks, event.metadata.get("language"), detector),
-        sparse=[lexical.encode_document(text) for text in texts],
+        title=title, pages=parsed.pages, chunks=chunks, texts=texts, languages=languages,
+        sparse=[lexical.encode_document(text, language) for text, language in zip(texts, languages, strict=True)],
     )
 
 

@@ -10,6 +10,7 @@ from faststream.nats import NatsRouter
 from contracts import topology
 from contracts.search import SearchRequest, SearchResponse
 from mirage.embedders.base import Embedder
+from mirage.language import LanguageDetector
 from mirage.stores.base import VectorStore
 from mirage.stores.lexical import Bm25Encoder
 from workers.retrieve.search import search
@@ -19,6 +20,7 @@ from workers.retrieve.search import search
 class RetrieveServices:
     embedder: Embedder
     lexical: Bm25Encoder
+    detector: LanguageDetector
     store: VectorStore
 
 
@@ -28,7 +30,8 @@ def build_router(services: RetrieveServices) -> NatsRouter:
     @router.subscriber(topology.SEARCH.subject, queue=topology.SEARCH.queue)
     async def answer_search(request: SearchRequest) -> SearchResponse:
         return await asyncio.to_thread(
-            search, request, embedder=services.embedder, lexical=services.lexical, store=services.store
+            search, request, embedder=services.embedder, lexical=services.lexical, detector=services.detector,
+            store=services.store,
         )
 
     return router

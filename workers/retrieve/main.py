@@ -14,4 +14,5 @@ if TYPE_CHECKING:
 
 def attach(broker: NatsBroker, runtime: Runtime) -> None:
     c = runtime.components
-    broker.include_router(build_router(RetrieveServices(embedder=c.embedder, lexical=c.lexical, store=c.store)))
+    services = RetrieveServices(embedder=c.embedder, lexical=c.lexical, detector=c.detector, store=c.store)
+    broker.include_router(build_router(services))

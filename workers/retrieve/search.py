@@ -1,4 +1,4 @@
-"""Hybrid search: embed the query both ways, let the store fuse, shape the hits."""
+"""Hybrid search: tell the query's possible languages, embed it both ways, let the store fuse, shape the hits."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import time
 
 from contracts.search import SearchHit, SearchRequest, SearchResponse
 from mirage.embedders.base import Embedder
+from mirage.language import LanguageDetector
 from mirage.stores.base import Hit, QueryVectors, VectorStore
 from mirage.stores.lexical import Bm25Encoder
 
@@ -19,9 +20,14 @@ def to_search_hit(hit: Hit) -> SearchHit:
     )
 
 
-def search(request: SearchRequest, *, embedder: Embedder, lexical: Bm25Encoder, store: VectorStore) -> SearchResponse:
+def search(
+    request: SearchRequest, *, embedder: Embedder, lexical: Bm25Encoder, detector: LanguageDetector, store: VectorStore
+) -> SearchResponse:
     started = time.perf_counter()
-    query = QueryVectors(dense=embedder.embed_query(request.query), sparse=lexical.encode_query(request.query))
+    languages = detector.compatible_languages(request.query)
+    query = QueryVectors(
+        dense=embedder.embed_query(request.query), sparse=lexical.encode_query(request.query, languages), languages=languages
+    )
     hits = store.search(query, limit=request.top_k, filters=request.filters)
     return SearchResponse(
         query=request.query,

@@ -37,7 +37,7 @@ def points(corpus=CORPUS) -> list[ChunkPoint]:
         ChunkPoint(
             id=chunk_uuid(cid),
             dense=VECTORS[cid].astype(np.float32),
-            sparse=LEXICAL.encode_document(text),
+            sparse=LEXICAL.encode_document(text, lang),
             payload={"document_id": doc, "language": lang, "meta": meta, "text": text, "name": cid},
         )
         for cid, doc, lang, meta, text in corpus
@@ -50,6 +50,10 @@ def names(hits) -> list[str]:
 
 def near(cid: str, noise: float = 0.05) -> np.ndarray:
     return (VECTORS[cid] + RNG.normal(scale=noise, size=DIM)).astype(np.float32)
+
+
+def query(dense: np.ndarray, text: str, languages: tuple[str, ...] = ("en",)) -> QueryVectors:
+    return QueryVectors(dense=dense, sparse=LEXICAL.encode_query(text, languages), languages=frozenset(languages))
 
 
 class Backend:
@@ -92,7 +96,7 @@ def store(backend):
 
 
 def test_dense_only_match(store):
-    hits = store.search(QueryVectors(dense=near("b1"), sparse=LEXICAL.encode_query("zzzz qqqq")), limit=3)
+    hits = store.search(query(near("b1"), "zzzz qqqq"), limit=3)
     assert names(hits)[0] == "b1"
     assert hits[0].id == chunk_uuid("b1")
     assert hits[0].payload == {
@@ -103,28 +107,74 @@ def test_dense_only_match(store):
 
 def test_lexical_only_match(store):
     far_from_everything = -np.mean(list(VECTORS.values()), axis=0).astype(np.float32)
-    hits = store.search(QueryVectors(dense=far_from_everything, sparse=LEXICAL.encode_query("Nebenwirkungen")), limit=3)
+    # query language unknown: every hit weighs words first
+    hits = store.search(query(far_from_everything, "Nebenwirkungen", languages=()), limit=3)
     assert names(hits)[0] == "c0"
 
 
 def test_accents_and_case_are_folded(store):
-    hits = store.search(QueryVectors(dense=near("a0", 1.0), sparse=LEXICAL.encode_query("SURDOSAGE Foie")), limit=1)
+    hits = store.search(query(near("b0"), "SURDOSAGE Foie", languages=("fr",)), limit=1)
     assert names(hits) == ["b1"]
 
 
-def test_fusion_ranks_a_match_on_both_sides_first(store):
-    both = store.search(QueryVectors(dense=near("a1"), sparse=LEXICAL.encode_query("ibuprofen fever")), limit=5)
-    assert names(both)[0] == "a1"
-    assert both[0].score > both[1].score
-    # dense points at a0, words at b1: both make the top two, the one found twice first
-    split = store.search(QueryVectors(dense=near("a0", 0.0), sparse=LEXICAL.encode_query("surdosage")), limit=2)
-    assert names(split) == ["b1", "a0"]
+def test_a_match_on_both_sides_comes_first(store):
+    hits = store.search(query(near("a1"), "ibuprofen fever"), limit=5)
+    assert names(hits)[0] == "a1"
+    assert hits[0].score > hits[1].score
+
+
+def test_words_lead_in_the_query_language_meaning_leads_across_languages(store):
+    # dense points at a1, the words are a0's: both English chunks
+    english_query = store.search(query(near("a1", 0.0), "maximum dose", languages=("en",)), limit=2)
+    assert names(english_query) == ["a0", "a1"]
+    french_query = store.search(query(near("a1", 0.0), "maximum dose", languages=("fr",)), limit=2)
+    assert names(french_query) == ["a1", "a0"]
+
+
+def parity_corpus() -> list[ChunkPoint]:
+    words = {
+        "en": "dose fever child liver pregnancy overdose tablet infection pain kidney".split(),
+        "fr": "dose fièvre enfant foie grossesse surdosage comprimé infection douleur rein".split(),
+        "de": "Dosis Fieber Kind Leber Schwangerschaft Überdosis Tablette Infektion Schmerz Niere".split(),
+    }
+    rng = np.random.default_rng(7)
+    corpus = []
+    for i in range(60):
+        language = (*words, None)[i % 4]
+        vocabulary = words[language or "en"]
+        text = " ".join(rng.choice(vocabulary, size=4, replace=False))
+        dense = rng.normal(size=DIM).astype(np.float32)
+        corpus.append(ChunkPoint(id=chunk_uuid(f"parity{i}"), dense=dense / np.linalg.norm(dense),
+                                 sparse=LEXICAL.encode_document(text, language),
+                                 payload={"document_id": f"doc{i % 5}", "language": language, "name": f"parity{i}"}))
+    return corpus
+
+
+def test_both_backends_rank_alike(tmp_path):
+    corpus = parity_corpus()
+    edge, server = EdgeVectorStore(tmp_path / "edge", DIM), QdrantServerStore(QdrantClient(":memory:"), "parity", DIM)
+    try:
+        for store in (edge, server):
+            store.upsert(corpus)
+        rng = np.random.default_rng(11)
+        questions = [("fever in a child", ("en",)), ("fièvre enfant", ("fr",)), ("Fieber Kinder", ("de",)),
+                     ("liver overdose", ("en", "fr")), ("dose", ()), ("zzzz", ("en",))]
+        for text, languages in questions:
+            for filters in (None, {"document_id": ["doc1", "doc2"]}):
+                q = query(rng.normal(size=DIM).astype(np.float32), text, languages)
+                expected = edge.search(q, limit=10, filters=filters)
+                found = server.search(q, limit=10, filters=filters)
+                assert names(found) == names(expected), (text, filters)
+                assert [h.score for h in found] == pytest.approx([h.score for h in expected], rel=1e-4)
+    finally:
+        edge.close()
+        server.close()
 
 
 def test_query_of_stop_words_falls_back_to_dense(store):
-    sparse = LEXICAL.encode_query("the and of la et du")
-    assert sparse.indices == ()
-    assert names(store.search(QueryVectors(dense=near("c0"), sparse=sparse), limit=1)) == ["c0"]
+    stop_words = query(near("c0"), "the and of la et du", languages=("en", "fr"))
+    assert stop_words.sparse.indices == ()
+    assert names(store.search(stop_words, limit=1)) == ["c0"]
 
 
 @pytest.mark.parametrize(
@@ -145,7 +195,7 @@ def test_query_of_stop_words_falls_back_to_dense(store):
     ],
 )
 def test_filters(store, filters, expected):
-    hits = store.search(QueryVectors(dense=near("a0"), sparse=LEXICAL.encode_query("paracetamol")), limit=10, filters=filters)
+    hits = store.search(query(near("a0"), "paracetamol"), limit=10, filters=filters)
     assert set(names(hits)) == expected
     assert store.count(filters) == len(expected)
 
@@ -161,7 +211,7 @@ def test_delete_document_removes_its_chunks_only(store):
     assert store.count({"document_id": "doc-a"}) == 0
     assert store.count({"document_id": "doc-b"}) == 2
     assert store.delete_document("doc-a") == 0
-    hits = store.search(QueryVectors(dense=near("a0"), sparse=LEXICAL.encode_query("paracetamol")), limit=10)
+    hits = store.search(query(near("a0"), "paracetamol"), limit=10)
     assert not {"a0", "a1"} & set(names(hits))
 
 
@@ -176,23 +226,23 @@ def test_reupsert_same_ids_overwrites(store):
 
 
 def test_ids_that_are_not_uuids_come_back_unchanged(store):
-    point = ChunkPoint(id="doc-x:0", dense=VECTORS["a0"], sparse=LEXICAL.encode_document("x"), payload={"document_id": "doc-x", "name": "x0"})
+    point = ChunkPoint(id="doc-x:0", dense=VECTORS["a0"], sparse=LEXICAL.encode_document("x", None), payload={"document_id": "doc-x", "name": "x0"})
     store.upsert([point])
     store.upsert([point])
-    hits = store.search(QueryVectors(dense=VECTORS["a0"], sparse=LEXICAL.encode_query("x")), limit=10, filters={"document_id": "doc-x"})
+    hits = store.search(query(VECTORS["a0"], "x"), limit=10, filters={"document_id": "doc-x"})
     assert [(h.id, dict(h.payload)) for h in hits] == [("doc-x:0", {"document_id": "doc-x", "name": "x0"})]
     assert store.delete_document("doc-x") == 1
 
 
 def test_wrong_query_dimension_is_an_error(store):
     with pytest.raises(ValueError, match="dimensions"):
-        store.search(QueryVectors(dense=np.zeros(DIM + 1, np.float32), sparse=LEXICAL.encode_query("x")), limit=1)
+        store.search(query(np.zeros(DIM + 1, np.float32), "x"), limit=1)
 
 
 def test_reopen_finds_every_point(backend, store):
     reopened = backend.reopen(store)
     assert reopened.count() == len(CORPUS)
-    assert names(reopened.search(QueryVectors(dense=near("b0"), sparse=LEXICAL.encode_query("grossesse")), limit=1)) == ["b0"]
+    assert names(reopened.search(query(near("b0"), "grossesse", languages=("fr",)), limit=1)) == ["b0"]
 
 
 def test_dimension_mismatch_is_refused(backend, store):
@@ -219,7 +269,7 @@ def test_edge_serves_reads_while_writing(tmp_path):
     store = EdgeVectorStore(tmp_path, DIM)
     try:
         store.upsert(points())
-        query = QueryVectors(dense=near("a0"), sparse=LEXICAL.encode_query("paracetamol"))
+        paracetamol = query(near("a0"), "paracetamol")
 
         def write(i):
             doc = [(f"w{i}-{j}", f"doc-w{i}", "en", {"type": "bulk"}, f"bulk text {j}") for j in range(5)]
@@ -229,7 +279,7 @@ def test_edge_serves_reads_while_writing(tmp_path):
             return store.delete_document(f"doc-w{i}")
 
         with ThreadPoolExecutor(4) as pool:
-            reads = [pool.submit(store.search, query, limit=5) for _ in range(40)]
+            reads = [pool.submit(store.search, paracetamol, limit=5) for _ in range(40)]
             writes = [pool.submit(write, i) for i in range(10)]
             assert all(len(f.result()) == 5 for f in reads)
             assert [f.result() for f in writes] == [5] * 10
@@ -287,10 +337,11 @@ def test_cross_lingual_question_finds_the_english_chunk(backend, use):
     store = backend.open(use.dim)
     store.upsert(
         [
-            ChunkPoint(id=chunk_uuid(f"p{i}"), dense=v, sparse=LEXICAL.encode_document(t), payload={"document_id": "leaflet", "name": f"p{i}"})
+            ChunkPoint(id=chunk_uuid(f"p{i}"), dense=v, sparse=LEXICAL.encode_document(t, "en"),
+                       payload={"document_id": "leaflet", "language": "en", "name": f"p{i}"})
             for i, (t, v) in enumerate(zip(passages, use.embed_documents(passages)))
         ]
     )
     question = "Comment conserver les stylos d'insuline ?"
-    hits = store.search(QueryVectors(dense=use.embed_query(question), sparse=LEXICAL.encode_query(question)), limit=3)
+    hits = store.search(query(use.embed_query(question), question, languages=("fr",)), limit=3)
     assert names(hits)[0] == "p2"

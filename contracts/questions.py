@@ -1,0 +1,134 @@
+"""Question events, from the question received to the answer released or parked for review."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.envelope import Event
+from contracts.search import MAX_QUERY_CHARS, MAX_TOP_K, SearchHit
+
+Filters = dict[str, str | int | float | bool | list[str | int | float | bool]]
+
+
+class QueryReceived(Event):
+    """A user asked a question."""
+
+    query_id: str = Field(description="Id of the question; also its correlation id.")
+    query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
+    target_language: str | None = Field(default=None, description="Language the answer must be in; None = the question's.")
+    enable_human_loop: bool = Field(default=False, description="Park anything above no risk for a human expert.")
+    top_k: int = Field(default=5, ge=1, le=MAX_TOP_K)
+    filters: Filters = Field(default_factory=dict)
+
+
+class LanguageDetection(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    language: str | None = Field(description="en, fr, es or de; None when undetermined.")
+    confidence: float = Field(ge=0, le=1)
+    compatible: list[str] = Field(default_factory=list, description="Languages the question may be in (for lexical search).")
+
+
+class QueryTranslated(QueryReceived):
+    """The question's language is known and the query is prepared for cross-lingual retrieval."""
+
+    detection: LanguageDetection
+    answer_language: str = Field(description="Resolved target language of the answer.")
+    search_query: str = Field(description="Text to search with (the question, or its English pivot, with glossary terms).")
+    translation_backend: str = Field(description='"none" offline, else the LLM backend that translated.')
+
+
+class ContextRetrieved(QueryTranslated):
+    """Passages that may answer the question, best first."""
+
+    passages: list[SearchHit] = Field(default_factory=list)
+
+
+class Citation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    document_id: str
+    chunk_id: str
+    title: str | None = None
+    page: int | None = None
+    quote: str = Field(description="The passage text quoted, in its own language.")
+    language: str | None = Field(default=None, description="Language of the quote.")
+
+
+class DraftAnswer(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    text: str = Field(description="The answer, framed in the answer language, with [n] citation markers.")
+    language: str
+    citations: list[Citation] = Field(default_factory=list)
+    answered: bool = Field(description="False when the documents do not answer the question.")
+    backend: str = Field(description='"extractive", "gemini:<model>" or "openai:<model>".')
+    notice: str | None = Field(default=None, description="Said to the user, e.g. that an online backend failed and the extractive answer is shown.")
+
+
+class AnswerGenerated(ContextRetrieved):
+    """A draft answer exists; it is not released until its risk is assessed."""
+
+    draft: DraftAnswer
+
+
+class RiskLevel(StrEnum):
+    none = "none"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+class RiskCategory(StrEnum):
+    pregnancy = "pregnancy_breastfeeding"
+    children = "children"
+    dosage = "dosage_overdose"
+    contraindications = "contraindications_interactions"
+    self_harm = "self_harm"
+    emergency = "emergency"
+    stopping_treatment = "stopping_treatment"
+
+
+class RiskFinding(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    category: RiskCategory
+    level: RiskLevel
+    triggers: list[str] = Field(description="The words that triggered it, as written.")
+    source: str = Field(description='"question", "answer" or "evidence".')
+
+
+class RiskAssessment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    level: RiskLevel
+    findings: list[RiskFinding] = Field(default_factory=list)
+    policy: str = Field(description="The routing rule that applied, in words.")
+    route: str = Field(description='"release" or "review".')
+    classifier: str = Field(description="Name and version of the classifier.")
+
+
+class AnswerReleased(AnswerGenerated):
+    """The answer may be shown to the user."""
+
+    assessment: RiskAssessment
+    released_at: datetime
+
+
+class ReviewRequested(AnswerGenerated):
+    """The answer is parked until a human expert approves, edits or rejects it."""
+
+    assessment: RiskAssessment
+    notice: str = Field(description="Short notice for the user, in the answer language.")
+
+
+class QueryFailed(Event):
+    """A question could not be answered for a technical reason."""
+
+    query_id: str
+    reason: str
+    stage: str

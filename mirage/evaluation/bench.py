@@ -1,0 +1,173 @@
+"""`mirage bench`: throughput and latency of the real pipeline, with the embedder's raw speed beside it."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from contracts.search import SearchRequest
+from gateway.documents import Documents
+from mirage.embedded import private_pipeline
+from mirage.evaluation.corpus import TextFactory
+from mirage.formats import DocumentFormat
+from mirage.runtime import Components
+from mirage.settings import Settings
+
+Progress = Callable[[int], None]
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    values = np.asarray(samples_ms)
+    return {f"p{p}_ms": round(float(np.percentile(values, p)), 2) for p in (50, 95, 99)}
+
+
+def text_document(factory: TextFactory, title: str, sections: int) -> bytes:
+    lines = [title, ""]
+    for heading, paragraphs in factory.sections(sections):
+        lines += [heading, "", *(p + "\n" for p in paragraphs)]
+    return "\n".join(lines).encode()
+
+
+def pdf_document(factory: TextFactory, title: str, pages: int) -> bytes:
+    try:
+        from fpdf import FPDF
+    except ImportError as exc:
+        raise SystemExit("the PDF benchmark needs fpdf2: pip install -e '.[bench]'") from exc
+    pdf = FPDF()
+    pdf.set_title(title)
+    for heading, paragraphs in factory.sections(pages, paragraphs=3):
+        pdf.add_page()
+        pdf.set_font("Helvetica", "B", 13)
+        pdf.multi_cell(0, 7, heading.encode("latin-1", "replace").decode("latin-1"), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=10)
+        for paragraph in paragraphs:
+            pdf.multi_cell(0, 5, paragraph.encode("latin-1", "replace").decode("latin-1"), new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(3)
+    return bytes(pdf.output())
+
+
+def raw_embedder_rate(components: Components, texts: list[str]) -> float:
+    """Chunks per second of the embedder alone, on the texts the pipeline will embed."""
+    components.embedder.embed_documents(texts[:64])  # warm-up
+    started = time.perf_counter()
+    components.embedder.embed_documents(texts)
+    return len(texts) / (time.perf_counter() - started)
+
+
+async def bench_ingest(factory: TextFactory, documents: int, pdfs: int, on_progress: Progress = lambda n: None) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="mirage-bench-") as scratch:
+        settings = Settings(data_dir=Path(scratch), upload_wait_s=600.0, nats_url=None)
+        corpus = [text_document(factory, f"Synthetic leaflet {i}", sections=4) for i in range(documents)]
+        async with private_pipeline(settings) as runtime:
+            gateway = Documents(runtime)
+            probe = [s for d in corpus[: min(documents, 40)] for s in d.decode().split("\n\n") if len(s) > 100]
+            raw = raw_embedder_rate(runtime.components, probe)
+            gate = asyncio.Semaphore(64)
+            chunks = 0
+
+            async def upload(data: bytes, index: int) -> None:
+                nonlocal chunks
+                async with gate:
+                    status, body = await gateway.upload(data, f"bulk-{index}.txt", DocumentFormat.txt, {"type": "bench"})
+                assert status == 201, body
+                chunks += body["chunks"]
+                on_progress(1)
+
+            started = time.perf_counter()
+            await asyncio.gather(*(upload(data, i) for i, data in enumerate(corpus)))
+            bulk_seconds = time.perf_counter() - started
+
+            latencies = []
+            for i in range(pdfs):
+                data = pdf_document(factory, f"Ten-page leaflet {i}", pages=10)
+                started = time.perf_counter()
+                status, body = await gateway.upload(data, f"leaflet-{i}.pdf", DocumentFormat.pdf, {})
+                latencies.append((time.perf_counter() - started) * 1000)
+                assert status == 201, body
+                found = await gateway.search(SearchRequest(query=body["title"], top_k=1, filters={"document_id": body["document_id"]}))
+                assert found.results, "uploaded PDF not searchable"
+                on_progress(1)
+    rate = chunks / bulk_seconds
+    return {
+        "bulk": {"documents": documents, "chunks": chunks, "seconds": round(bulk_seconds, 2),
+                 "documents_per_s": round(documents / bulk_seconds, 1), "chunks_per_s": round(rate, 1)},
+        "embedder_raw_chunks_per_s": round(raw, 1),
+        "ingest_to_raw_ratio": round(rate / raw, 3),
+        "pdf_10_pages_upload_to_searchable": {"uploads": pdfs, **percentiles(latencies)},
+    }
+
+
+def build_index(components: Components, texts: list[str], on_progress: Progress) -> tuple[np.ndarray, float]:
+    """Embed and index `texts` straight into the store (the search benchmark measures search, not ingest)."""
+    from mirage.stores.base import ChunkPoint
+    from workers.ingest.indexing import chunk_id
+
+    vectors = []
+    for start in range(0, len(texts), 1000):
+        vectors.append(components.embedder.embed_documents(texts[start:start + 1000]))
+        on_progress(len(texts[start:start + 1000]))
+    dense = np.vstack(vectors)
+    started = time.perf_counter()
+    for start in range(0, len(texts), 1000):
+        components.store.upsert([
+            ChunkPoint(id=chunk_id(f"bench-{i // 10}", i % 10), dense=dense[i], sparse=components.lexical.encode_document(texts[i], "en"),
+                       payload={"document_id": f"bench-{i // 10}", "chunk": i % 10, "text": texts[i], "language": "en",
+                                "meta": {"type": "bench"}})
+            for i in range(start, min(start + 1000, len(texts)))
+        ])
+    optimize = getattr(components.store, "optimize", None)
+    if optimize is not None:
+        optimize()
+    return dense, time.perf_counter() - started
+
+
+def dense_only_top(components: Components, query_vectors: np.ndarray, k: int = 10) -> list[list[int]]:
+    """MIRAGE's own nearest neighbours (no lexical terms: dense search alone), as chunk positions."""
+    from mirage.stores.base import QueryVectors, SparseTerms
+
+    positions = []
+    for vector in query_vectors:
+        hits = components.store.search(QueryVectors(dense=vector, sparse=SparseTerms((), ())), limit=k)
+        positions.append([int(h.payload["document_id"].removeprefix("bench-")) * 10 + int(h.payload["chunk"]) for h in hits])
+    return positions
+
+
+async def bench_search_at(factory: TextFactory, size: int, queries: int, compare_chroma: bool, on_progress: Progress) -> dict[str, Any]:
+    from workers.retrieve.search import search
+
+    with tempfile.TemporaryDirectory(prefix="mirage-bench-") as scratch:
+        settings = Settings(data_dir=Path(scratch), nats_url=None)
+        components = Components(settings)
+        texts = factory.chunks(size)
+        dense, index_seconds = build_index(components, texts, on_progress)
+        questions = [factory.random.choice(factory.sentences) for _ in range(queries)]
+        in_process, through_pipeline = [], []
+        async with private_pipeline(settings, workers=["retrieve"], components=components) as runtime:
+            gateway = Documents(runtime)
+            for question in questions:
+                request = SearchRequest(query=question, top_k=10)
+                started = time.perf_counter()
+                search(request, embedder=components.embedder, lexical=components.lexical, detector=components.detector,
+                       store=components.store)
+                in_process.append((time.perf_counter() - started) * 1000)
+                started = time.perf_counter()
+                await gateway.search(request)
+                through_pipeline.append((time.perf_counter() - started) * 1000)
+        result: dict[str, Any] = {
+            "chunks": size, "index_seconds": round(index_seconds, 2), "queries": queries,
+            "search_in_process": percentiles(in_process), "search_through_nats": percentiles(through_pipeline),
+        }
+        result["broker_overhead_ratio"] = round(result["search_through_nats"]["p50_ms"] / result["search_in_process"]["p50_ms"], 2)
+        if compare_chroma:
+            from mirage.evaluation.chroma import compare_with_chroma
+
+            query_vectors = np.vstack([components.embedder.embed_query(q) for q in questions])
+            result["chroma"] = compare_with_chroma(texts, dense, query_vectors, Path(scratch) / "chroma",
+                                                   edge_dense_top=dense_only_top(components, query_vectors))
+    return result
