@@ -14,6 +14,15 @@ from contracts.documents import (
     DocumentUploaded,
 )
 from contracts.envelope import Event
+from contracts.questions import (
+    AnswerGenerated,
+    AnswerReleased,
+    ContextRetrieved,
+    QueryFailed,
+    QueryReceived,
+    QueryTranslated,
+    ReviewRequested,
+)
 from contracts.search import SearchRequest
 
 
@@ -34,6 +43,18 @@ CHAIN: tuple[Link, ...] = (
     Link(s.wildcard(s.DOCUMENT_DELETED), DocumentDeleted, "ingest", "gateway", "outcome"),
     Link(s.deadletter(s.DOCUMENT_UPLOADED), DocumentUploaded, "ingest", "ingest"),
     Link(s.SEARCH, SearchRequest, "gateway", "retrieve", "request"),
+    Link(s.QUERY_RECEIVED, QueryReceived, "gateway", "translate"),
+    Link(s.QUERY_TRANSLATED, QueryTranslated, "translate", "retrieve"),
+    Link(s.CONTEXT_RETRIEVED, ContextRetrieved, "retrieve", "generate"),
+    Link(s.ANSWER_GENERATED, AnswerGenerated, "generate", "classify-risk"),
+    Link(s.wildcard(s.ANSWER_RELEASED), AnswerReleased, "classify-risk", "gateway", "outcome"),
+    Link(s.wildcard(s.REVIEW_REQUESTED), ReviewRequested, "classify-risk", "review"),
+    Link(s.wildcard(s.ANSWER_RELEASED), AnswerReleased, "classify-risk", "ledger"),
+    Link(s.wildcard(s.REVIEW_REQUESTED), ReviewRequested, "classify-risk", "ledger"),
+    Link(s.wildcard(s.QUERY_FAILED), QueryFailed, "ledger", "ledger"),
+    Link(s.wildcard(s.QUERY_FAILED), QueryFailed, "ledger", "gateway", "outcome"),
+    Link(f"{s.DEADLETTER_PREFIX}.query.>", QueryReceived, "translate, retrieve, generate", "ledger"),
+    Link(f"{s.DEADLETTER_PREFIX}.answer.>", AnswerGenerated, "classify-risk", "ledger"),
 )
 
 EVENT_TYPES: tuple[type[Event], ...] = (
@@ -42,4 +63,11 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     DocumentFailed,
     DocumentDeletionRequested,
     DocumentDeleted,
+    QueryReceived,
+    QueryTranslated,
+    ContextRetrieved,
+    AnswerGenerated,
+    AnswerReleased,
+    ReviewRequested,
+    QueryFailed,
 )

@@ -132,3 +132,77 @@ class QueryFailed(Event):
     query_id: str
     reason: str
     stage: str
+
+
+class QueryStatus(StrEnum):
+    processing = "processing"
+    answered = "answered"
+    pending_review = "pending_review"
+    failed = "failed"
+
+
+class QueryRecord(BaseModel):
+    """Current state of one question, as kept in the questions KV bucket (key = query id)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    query_id: str
+    status: QueryStatus
+    query: str
+    received_at: datetime
+    updated_at: datetime
+    target_language: str | None = None
+    answer_language: str | None = None
+    detection: LanguageDetection | None = None
+    answer: DraftAnswer | None = None
+    assessment: RiskAssessment | None = None
+    notice: str | None = None
+    reason: str | None = None
+
+
+class ReviewCase(BaseModel):
+    """A parked answer and everything a reviewer needs to decide, as kept in the reviews KV bucket."""
+
+    model_config = ConfigDict(frozen=True)
+
+    query_id: str
+    status: str = Field(default="pending", description="pending until a verdict.")
+    question: str
+    question_language: str | None
+    answer_language: str
+    assessment: RiskAssessment
+    draft: DraftAnswer
+    evidence: list[SearchHit]
+    parked_at: datetime
+
+
+Outcome = AnswerReleased | ReviewRequested | QueryFailed
+
+
+def parse_outcome(subject: str, data: bytes | dict) -> Outcome:
+    """The outcome event on one of the three outcome subjects (…released.<id>, …requested.<id>, …failed.<id>)."""
+    from contracts import subjects
+
+    for prefix, model in ((subjects.ANSWER_RELEASED, AnswerReleased), (subjects.REVIEW_REQUESTED, ReviewRequested),
+                          (subjects.QUERY_FAILED, QueryFailed)):
+        if subject.startswith(prefix + "."):
+            return model.model_validate_json(data) if isinstance(data, bytes) else model.model_validate(data)
+    raise ValueError(f"{subject!r} is not a question outcome subject")
+
+
+def outcome_record(event: Outcome, previous: QueryRecord | None) -> QueryRecord:
+    """The question's record once its outcome is known (what the ledger stores, what the gateway answers)."""
+    from contracts.envelope import utcnow
+
+    if isinstance(event, QueryFailed):
+        if previous is not None:
+            return previous.model_copy(update={"status": QueryStatus.failed, "reason": event.reason, "updated_at": utcnow()})
+        return QueryRecord(query_id=event.query_id, status=QueryStatus.failed, query="", received_at=event.occurred_at,
+                           updated_at=utcnow(), reason=event.reason)
+    released = isinstance(event, AnswerReleased)
+    return QueryRecord(
+        query_id=event.query_id, status=QueryStatus.answered if released else QueryStatus.pending_review, query=event.query,
+        received_at=previous.received_at if previous else event.occurred_at, updated_at=utcnow(),
+        target_language=event.target_language, answer_language=event.answer_language, detection=event.detection,
+        answer=event.draft, assessment=event.assessment, notice=event.draft.notice if released else event.notice,
+    )

@@ -25,6 +25,9 @@ class SearchHit(BaseModel):
 
     chunk_id: str
     score: float = Field(description="Fused score of the dense and lexical matches (0 to 1); higher is better.")
+    similarity: float | None = Field(
+        default=None, description="Cosine similarity of question and passage embeddings; None when only words matched."
+    )
     text: str
     document_id: str
     title: str | None = None

@@ -22,3 +22,16 @@ def wildcard(subject: str) -> str:
 
 def deadletter(subject: str) -> str:
     return f"{DEADLETTER_PREFIX}.{subject.removeprefix('mirage.')}"
+
+QUERY_RECEIVED = "mirage.query.received"
+QUERY_TRANSLATED = "mirage.query.translated"
+CONTEXT_RETRIEVED = "mirage.query.retrieved"
+ANSWER_GENERATED = "mirage.answer.generated"
+ANSWER_RELEASED = "mirage.answer.released"
+REVIEW_REQUESTED = "mirage.review.requested"
+QUERY_FAILED = "mirage.query.failed"
+
+
+def for_query(subject: str, query_id: str) -> str:
+    """Outcome subjects of a question end with its id, so the gateway can wait for exactly one."""
+    return f"{subject}.{query_id}"

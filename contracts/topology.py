@@ -47,7 +47,12 @@ DEADLETTER = StreamSpec(
     subjects=(f"{subjects.DEADLETTER_PREFIX}.>",),
     description="Messages a worker gave up on after its last delivery, with the error, for inspection and replay.",
 )
-STREAMS = (DOCUMENTS, DEADLETTER)
+QUESTIONS = StreamSpec(
+    name="MIRAGE_QUESTIONS",
+    subjects=("mirage.query.>", "mirage.answer.>", "mirage.review.>"),
+    description="Question lifecycle: received, translated, retrieved, answer generated, released, parked for review, failed.",
+)
+STREAMS = (DOCUMENTS, QUESTIONS, DEADLETTER)
 
 INGEST = ConsumerSpec(
     durable="ingest",
@@ -67,7 +72,42 @@ INGEST_GAVE_UP = ConsumerSpec(
     filter_subject=subjects.deadletter(subjects.DOCUMENT_UPLOADED),
     description="Mark documents failed when indexing was given up after the last delivery.",
 )
-CONSUMERS = (INGEST, INGEST_DELETE, INGEST_GAVE_UP)
+TRANSLATE = ConsumerSpec(
+    durable="translate", stream=QUESTIONS, filter_subject=subjects.QUERY_RECEIVED,
+    description="Detect the question's language, resolve the answer language, prepare the search query.",
+)
+RETRIEVE = ConsumerSpec(
+    durable="retrieve", stream=QUESTIONS, filter_subject=subjects.QUERY_TRANSLATED,
+    description="Find the passages that may answer the question.",
+)
+GENERATE = ConsumerSpec(
+    durable="generate", stream=QUESTIONS, filter_subject=subjects.CONTEXT_RETRIEVED,
+    description="Draft a cited answer in the answer language.",
+)
+CLASSIFY_RISK = ConsumerSpec(
+    durable="classify-risk", stream=QUESTIONS, filter_subject=subjects.ANSWER_GENERATED,
+    description="Assess the risk of question and answer; release the answer or park it for review.",
+)
+REVIEW_PARK = ConsumerSpec(
+    durable="review-park", stream=QUESTIONS, filter_subject=subjects.wildcard(subjects.REVIEW_REQUESTED),
+    description="Keep each parked case in the review bucket until a verdict.",
+)
+LEDGER = tuple(
+    ConsumerSpec(durable=f"ledger-{name}", stream=QUESTIONS, filter_subject=subjects.wildcard(subject),
+                 description=f"Record questions {name} in the questions bucket.")
+    for name, subject in (("released", subjects.ANSWER_RELEASED), ("parked", subjects.REVIEW_REQUESTED),
+                          ("failed", subjects.QUERY_FAILED))
+)
+QUESTIONS_GAVE_UP = ConsumerSpec(
+    durable="questions-gave-up", stream=DEADLETTER, filter_subject=f"{subjects.DEADLETTER_PREFIX}.query.>",
+    description="Fail questions whose processing was given up after the last delivery.",
+)
+ANSWERS_GAVE_UP = ConsumerSpec(
+    durable="answers-gave-up", stream=DEADLETTER, filter_subject=f"{subjects.DEADLETTER_PREFIX}.answer.>",
+    description="Fail questions whose risk assessment was given up after the last delivery.",
+)
+CONSUMERS = (INGEST, INGEST_DELETE, INGEST_GAVE_UP, TRANSLATE, RETRIEVE, GENERATE, CLASSIFY_RISK, REVIEW_PARK, *LEDGER,
+             QUESTIONS_GAVE_UP, ANSWERS_GAVE_UP)
 
 SEARCH = ServiceSpec(
     subject=subjects.SEARCH,
@@ -77,6 +117,8 @@ SEARCH = ServiceSpec(
 SERVICES = (SEARCH,)
 
 CATALOG_BUCKET = "mirage_documents"
+QUESTIONS_BUCKET = "mirage_questions"
+REVIEWS_BUCKET = "mirage_reviews"
 UPLOADS_BUCKET = "mirage_uploads"
 
 

@@ -15,7 +15,8 @@ from gateway import metrics
 from gateway.catalog_view import CatalogView
 from gateway.documents import Documents
 from gateway.errors import error_body, install_error_handlers
-from gateway.routes import documents, system
+from gateway.questions import Questions
+from gateway.routes import documents, questions, system
 from mirage.runtime import Runtime
 from mirage.settings import Settings
 
@@ -30,6 +31,7 @@ def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
             view = CatalogView()
             await view.start(runtime.catalog.kv)
             app.state.runtime, app.state.catalog_view, app.state.documents = runtime, view, Documents(runtime)
+            app.state.questions = Questions(runtime)
             try:
                 yield
             finally:
@@ -44,6 +46,7 @@ def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(documents.router)
+    app.include_router(questions.router)
     app.include_router(system.router)
 
     @app.middleware("http")

@@ -21,9 +21,17 @@ from contracts.envelope import derived_event_id, utcnow
 from contracts.search import SearchRequest, SearchResponse
 from gateway import metrics
 from gateway.errors import ApiError
-from gateway.outcomes import outcome_of
+from gateway.outcomes import Arrival, outcome_of
 from mirage.formats import DocumentFormat
 from mirage.runtime import Runtime
+
+
+def outcomes_for(document_id: str) -> str:
+    return subjects.for_document("mirage.document.*", document_id)
+
+
+def kind_of(arrival: Arrival | None) -> str | None:
+    return arrival.kind if arrival else None
 
 
 def status_url(document_id: str) -> str:
@@ -67,9 +75,9 @@ class Documents:
             correlation_id=document_id, document_id=document_id, filename=record.filename,
             format=record.format, blob=blob, metadata=record.metadata,
         )
-        async with outcome_of(self.runtime.broker.connection, document_id) as outcome:
+        async with outcome_of(self.runtime.broker.connection, outcomes_for(document_id)) as outcome:
             await self.runtime.bus.publish(event, subjects.DOCUMENT_UPLOADED)
-            kind = await outcome.wait(self.settings.upload_wait_s)
+            kind = kind_of(await outcome.wait(self.settings.upload_wait_s))
         metrics.UPLOAD_SECONDS.observe(time.perf_counter() - started)
         metrics.UPLOADS.labels(outcome=kind or "pending").inc()
         final = await self.get(document_id)
@@ -86,9 +94,9 @@ class Documents:
             raise ApiError(409, "document_busy", "the document is still being indexed; delete it once it is indexed or failed",
                            status_url=status_url(document_id))
         event = DocumentDeletionRequested(correlation_id=document_id, document_id=document_id)
-        async with outcome_of(self.runtime.broker.connection, document_id) as outcome:
+        async with outcome_of(self.runtime.broker.connection, outcomes_for(document_id)) as outcome:
             await self.runtime.bus.publish(event, subjects.DOCUMENT_DELETE_REQUESTED)
-            kind = await outcome.wait(self.settings.request_timeout_s)
+            kind = kind_of(await outcome.wait(self.settings.request_timeout_s))
         if kind == "deleted":
             return 200, {"document_id": document_id, "status": "deleted", "chunks_removed": record.chunks}
         return 202, {"document_id": document_id, "status": "deleting", "status_url": status_url(document_id)}

@@ -8,3 +8,6 @@ UPLOAD_SECONDS = Histogram("mirage_upload_seconds", "Upload to searchable (or to
 SEARCH_SECONDS = Histogram("mirage_search_seconds", "Search round trip through the retrieve worker",
                            buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1))
 HTTP_REQUESTS = Counter("mirage_http_requests_total", "HTTP requests", ["method", "route", "status"])
+QUERIES = Counter("mirage_queries_total", "Questions by outcome", ["outcome"])
+QUERY_SECONDS = Histogram("mirage_query_seconds", "Question to answer (or to the wait bound), through the whole chain",
+                          buckets=(0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2, 5, 10))

@@ -1,22 +1,32 @@
-"""Wait for the outcome event of one document (indexed, failed or deleted)."""
+"""Wait for the outcome event of one document or question: subscribe first, then publish."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from nats.aio.client import Client
 
-from contracts.subjects import for_document
+
+@dataclass(frozen=True)
+class Arrival:
+    subject: str
+    data: bytes
+
+    @property
+    def kind(self) -> str:
+        """"indexed", "failed", "deleted", "released", "requested": the subject's word before the id."""
+        return self.subject.split(".")[-2]
 
 
 class Outcome:
     def __init__(self) -> None:
-        self.future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self.future: asyncio.Future[Arrival] = asyncio.get_running_loop().create_future()
 
-    async def wait(self, timeout: float) -> str | None:
-        """The outcome subject's kind ("indexed", "failed", "deleted"), or None on timeout."""
+    async def wait(self, timeout: float) -> Arrival | None:
+        """The first outcome event, or None on timeout."""
         try:
             return await asyncio.wait_for(asyncio.shield(self.future), timeout)
         except TimeoutError:
@@ -24,15 +34,15 @@ class Outcome:
 
 
 @contextlib.asynccontextmanager
-async def outcome_of(nc: Client, document_id: str) -> AsyncIterator[Outcome]:
+async def outcome_of(nc: Client, subject_pattern: str) -> AsyncIterator[Outcome]:
     """Subscribe before publishing, so an outcome that comes fast is never missed."""
     outcome = Outcome()
 
     async def on_message(msg) -> None:  # noqa: ANN001
         if not outcome.future.done():
-            outcome.future.set_result(msg.subject.split(".")[-2])
+            outcome.future.set_result(Arrival(msg.subject, msg.data))
 
-    sub = await nc.subscribe(for_document("mirage.document.*", document_id), cb=on_message)
+    sub = await nc.subscribe(subject_pattern, cb=on_message)
     try:
         yield outcome
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from faststream.nats import NatsBroker
@@ -9,23 +10,47 @@ from faststream.specification import AsyncAPI
 
 from contracts.chain import CHAIN
 from mirage.delivery import DeliveryPolicy
-from workers.ingest.handlers import build_router as ingest_router
-from workers.ingest.services import IngestServices
-from workers.retrieve.handlers import RetrieveServices
-from workers.retrieve.handlers import build_router as retrieve_router
+
+
+def placeholder(services: type) -> Any:
+    """A worker's services with nothing in them: building a router needs the seam, not the objects."""
+    required = [f for f in dataclasses.fields(services) if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    return services(**{f.name: None for f in required})
+
+
+def worker_routers() -> list[tuple[Any, type]]:
+    from workers.classify_risk.handlers import ClassifyServices
+    from workers.classify_risk.handlers import build_router as classify_risk
+    from workers.generate.handlers import GenerateServices
+    from workers.generate.handlers import build_router as generate
+    from workers.ingest.handlers import build_router as ingest
+    from workers.ingest.services import IngestServices
+    from workers.ledger.handlers import LedgerServices
+    from workers.ledger.handlers import build_router as ledger
+    from workers.retrieve.handlers import RetrieveServices
+    from workers.retrieve.handlers import build_router as retrieve
+    from workers.review.handlers import ReviewServices
+    from workers.review.handlers import build_router as review
+    from workers.translate.handlers import TranslateServices
+    from workers.translate.handlers import build_router as translate
+
+    return [(ingest, IngestServices), (translate, TranslateServices), (retrieve, RetrieveServices), (generate, GenerateServices),
+            (classify_risk, ClassifyServices), (review, ReviewServices), (ledger, LedgerServices)]
 
 
 def documented_broker() -> NatsBroker:
     """A broker with every worker's subscribers and the gateway's publishers; never connected."""
     broker = NatsBroker("nats://localhost:4222")
-    unused = dict.fromkeys(("embedder", "lexical", "detector", "store", "catalog", "uploads", "bus"))
     policy = DeliveryPolicy(max_deliver=5, ack_wait_s=30)
-    broker.include_router(ingest_router(IngestServices(**unused), policy))  # type: ignore[arg-type]
-    broker.include_router(retrieve_router(RetrieveServices(embedder=None, lexical=None, detector=None, store=None)))  # type: ignore[arg-type]
+    for build_router, services in worker_routers():
+        broker.include_router(build_router(placeholder(services), policy))
+    consumers: dict[tuple[str, str, type], list[str]] = {}
     for link in CHAIN:
         if link.kind != "request":
-            broker.publisher(link.subject, schema=link.message, title=f"{link.publisher}:{link.subject}",
-                             description=f"{link.message.__doc__ or ''} Published by {link.publisher}, consumed by {link.consumer}.")
+            consumers.setdefault((link.publisher, link.subject, link.message), []).append(link.consumer)
+    for (publisher, subject, message), readers in consumers.items():
+        broker.publisher(subject, schema=message, title=f"{publisher}:{subject}",
+                         description=f"{message.__doc__ or ''} Published by {publisher}, consumed by {', '.join(readers)}.")
     return broker
 
 

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from faststream.nats import NatsBroker
 
 from contracts.envelope import Event
 from contracts.topology import stream_for
+
+
+class Publisher(Protocol):
+    """What a handler needs to announce its result: the seam tests replace."""
+
+    async def publish(self, event: Event, subject: str) -> None: ...
 
 
 class EventBus:

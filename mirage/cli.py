@@ -18,7 +18,7 @@ from mirage.settings import Settings
 app = typer.Typer(help="MIRAGE: questions answered from your own medical documents.", no_args_is_help=True,
                   context_settings={"help_option_names": ["-h", "--help"]})
 console = Console()
-WORKERS = ("ingest", "retrieve")
+WORKERS = ("ingest", "translate", "retrieve", "generate", "classify-risk", "review", "ledger")
 DEFAULT_URL = "http://127.0.0.1:8006"
 UrlOption = Annotated[str, typer.Option("--url", envvar="MIRAGE_URL", help="Gateway URL.")]
 

@@ -13,6 +13,7 @@ from typing import Any
 from faststream import AckPolicy, BaseMiddleware
 from faststream.exceptions import AckMessage, HandlerException, NackMessage
 from faststream.nats import ConsumerConfig, JStream, PullSub
+from nats.errors import NotJSMessageError
 
 from contracts import subjects, topology
 
@@ -34,7 +35,9 @@ class DeliveryPolicy:
         return {
             "stream": JStream(spec.stream.name, declare=False),
             "durable": spec.durable,
-            "pull_sub": PullSub(batch_size=concurrency, timeout=1.0),
+            # one message per fetch: concurrency comes from max_workers; a fetch of several times out with
+            # asyncio.TimeoutError, which FastStream 0.7.8 does not catch (it restarts the consuming task)
+            "pull_sub": PullSub(batch_size=1, timeout=1.0),
             "max_workers": concurrency,
             "config": ConsumerConfig(
                 durable_name=spec.durable,
@@ -52,6 +55,13 @@ class DeliveryPolicy:
         return partial(DeliveryMiddleware, policy=self, publish_dead_letter=publish_dead_letter)
 
 
+def jetstream_metadata(raw: Any) -> Any:
+    try:
+        return getattr(raw, "metadata", None)
+    except NotJSMessageError:
+        return None
+
+
 class DeliveryMiddleware(BaseMiddleware):
     """Keeps a long handler's message alive, retries failures later, and dead-letters the last one."""
 
@@ -61,7 +71,7 @@ class DeliveryMiddleware(BaseMiddleware):
         self.publish_dead_letter = publish_dead_letter
 
     async def consume_scope(self, call_next: Any, msg: Any) -> Any:
-        metadata = getattr(msg.raw_message, "metadata", None)
+        metadata = jetstream_metadata(msg.raw_message)
         if metadata is None:  # core NATS request or the in-memory test broker: nothing to redeliver
             return await call_next(msg)
         heartbeat = asyncio.create_task(self._heartbeat(msg))
@@ -85,7 +95,8 @@ class DeliveryMiddleware(BaseMiddleware):
         subject = msg.raw_message.subject
         if delivered < self.policy.max_deliver:
             delay = self.policy.retry_delay(delivered)
-            log.warning("%s failed (delivery %d/%d), retry in %.0fs: %r", subject, delivered, self.policy.max_deliver, delay, exc)
+            log.warning("%s failed (delivery %d/%d), retry in %.0fs: %r", subject, delivered, self.policy.max_deliver, delay, exc,
+                        exc_info=exc)
             raise NackMessage(delay=delay) from exc
         log.error("%s failed on its last delivery (%d), dead-lettered: %r", subject, delivered, exc)
         headers = {

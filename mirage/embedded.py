@@ -16,7 +16,7 @@ from mirage.settings import Settings
 from mirage.telemetry import tracer_provider_from_env
 
 log = logging.getLogger(__name__)
-ALL_WORKERS = ["ingest", "retrieve"]
+ALL_WORKERS = ["ingest", "translate", "retrieve", "generate", "classify-risk", "review", "ledger"]
 
 
 def runtime_factory(  # noqa: ANN201

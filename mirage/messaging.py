@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
+from typing import Generic, TypeVar
 
 from nats.js import JetStreamContext
-from nats.js.api import StorageType, StreamConfig
+from nats.js.api import KeyValueConfig, ObjectStoreConfig, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError, NotFoundError
 from nats.js.kv import KeyValue
 from nats.js.object_store import ObjectStore
+from pydantic import BaseModel
 
 from contracts import topology
 from contracts.documents import BlobRef, DocumentRecord
 
 log = logging.getLogger(__name__)
+Record = TypeVar("Record", bound=BaseModel)
 
 
 async def ensure_topology(js: JetStreamContext, replicas: int = 1) -> None:
@@ -31,62 +36,74 @@ async def ensure_topology(js: JetStreamContext, replicas: int = 1) -> None:
             await js.add_stream(config)
         except BadRequestError:
             await js.update_stream(config)
-    await open_catalog(js, replicas)
+    for name in BUCKETS:
+        await open_bucket(js, name, replicas)
     await open_uploads(js, replicas)
 
 
-async def open_catalog(js: JetStreamContext, replicas: int = 1) -> KeyValue:
-    try:
-        return await js.key_value(topology.CATALOG_BUCKET)
-    except BucketNotFoundError:
-        from nats.js.api import KeyValueConfig
+BUCKETS = {
+    topology.CATALOG_BUCKET: "Current state of every document (key = document id).",
+    topology.QUESTIONS_BUCKET: "Current state of every question (key = query id).",
+    topology.REVIEWS_BUCKET: "Answers parked for a human expert, and their verdicts (key = query id).",
+}
 
+
+async def open_bucket(js: JetStreamContext, name: str, replicas: int = 1) -> KeyValue:
+    try:
+        return await js.key_value(name)
+    except BucketNotFoundError:
         return await js.create_key_value(
-            KeyValueConfig(bucket=topology.CATALOG_BUCKET, history=5, storage=StorageType.FILE, replicas=replicas,
-                           description="Current state of every document (key = document id).")
+            KeyValueConfig(bucket=name, history=5, storage=StorageType.FILE, replicas=replicas, description=BUCKETS[name])
         )
+
+
+async def open_catalog(js: JetStreamContext, replicas: int = 1) -> KeyValue:
+    return await open_bucket(js, topology.CATALOG_BUCKET, replicas)
 
 
 async def open_uploads(js: JetStreamContext, replicas: int = 1) -> ObjectStore:
     try:
         return await js.object_store(topology.UPLOADS_BUCKET)
     except (BucketNotFoundError, NotFoundError):
-        from nats.js.api import ObjectStoreConfig
-
         return await js.create_object_store(
             topology.UPLOADS_BUCKET,
             ObjectStoreConfig(storage=StorageType.FILE, replicas=replicas, description="Uploaded document bytes (name = document id)."),
         )
 
 
-class Catalog:
-    """Document records in the catalog KV bucket."""
+class Records(Generic[Record]):
+    """Pydantic records in a KV bucket, keyed by one of their fields."""
 
-    def __init__(self, kv: KeyValue) -> None:
-        self.kv = kv
+    def __init__(self, kv: KeyValue, model: type[Record], key: str) -> None:
+        self.kv, self.model, self.key = kv, model, key
 
-    async def create(self, record: DocumentRecord) -> bool:
-        """Store a new record; False if one already exists (same bytes uploaded concurrently)."""
+    async def create(self, record: Record) -> bool:
+        """Store a new record; False if one already exists (e.g. the same bytes uploaded concurrently)."""
         try:
-            await self.kv.create(record.document_id, record.model_dump_json().encode())
+            await self.kv.create(getattr(record, self.key), record.model_dump_json().encode())
         except KeyWrongLastSequenceError:
             return False
         return True
 
-    async def get(self, document_id: str) -> DocumentRecord | None:
+    async def get(self, key: str) -> Record | None:
         try:
-            entry = await self.kv.get(document_id)
+            entry = await self.kv.get(key)
         except KeyNotFoundError:
             return None
-        if entry.value is None:
-            return None
-        return DocumentRecord.model_validate_json(entry.value)
+        return self.model.model_validate_json(entry.value) if entry.value else None
 
-    async def put(self, record: DocumentRecord) -> None:
-        await self.kv.put(record.document_id, record.model_dump_json().encode())
+    async def put(self, record: Record) -> None:
+        await self.kv.put(getattr(record, self.key), record.model_dump_json().encode())
 
-    async def delete(self, document_id: str) -> None:
-        await self.kv.delete(document_id)
+    async def delete(self, key: str) -> None:
+        await self.kv.delete(key)
+
+
+def catalog(kv: KeyValue) -> Records[DocumentRecord]:
+    return Records(kv, DocumentRecord, "document_id")
+
+
+Catalog = Records[DocumentRecord]
 
 
 class Uploads:
@@ -100,8 +117,20 @@ class Uploads:
         return BlobRef(bucket=topology.UPLOADS_BUCKET, name=name, size=len(data))
 
     async def get(self, ref: BlobRef) -> bytes:
-        result = await self.store.get(ref.name)
-        return result.data or b""
+        """Read the chunks with direct gets: the library's get opens a consumer per call, and a busy ingest
+        worker runs into the server's consumer limit ("maximum consumers limit reached")."""
+        info = await self.store.get_info(ref.name)
+        stream, subject = f"OBJ_{ref.bucket}", f"$O.{ref.bucket}.C.{info.nuid}"
+        js, parts, sequence = self.store._js, [], 0
+        for _ in range(info.chunks or 0):
+            msg = await js.get_msg(stream, seq=sequence + 1, subject=subject, next=True)
+            parts.append(msg.data or b"")
+            sequence = msg.seq
+        data = b"".join(parts)
+        expected = (info.digest or "").removeprefix("SHA-256=")
+        if expected and base64.urlsafe_b64encode(hashlib.sha256(data).digest()).decode() != expected:
+            raise OSError(f"upload {ref.name} is corrupt in the object store (digest mismatch)")
+        return data
 
     async def delete(self, name: str) -> None:
         try:

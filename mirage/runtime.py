@@ -12,12 +12,14 @@ from faststream.nats.prometheus import NatsPrometheusMiddleware
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import REGISTRY
 
+from contracts import topology
+from contracts.questions import QueryRecord, ReviewCase
 from mirage.bus import EventBus
 from mirage.delivery import DeliveryPolicy
 from mirage.embedders import build_embedder
 from mirage.embedders.base import Embedder
 from mirage.language import LanguageDetector
-from mirage.messaging import Catalog, Uploads, ensure_topology, open_catalog, open_uploads
+from mirage.messaging import Catalog, Records, Uploads, catalog, ensure_topology, open_bucket, open_catalog, open_uploads
 from mirage.settings import Settings
 from mirage.stores import build_store
 from mirage.stores.base import VectorStore
@@ -77,6 +79,8 @@ class Runtime:
     broker: NatsBroker
     catalog: Catalog
     uploads: Uploads
+    questions: Records[QueryRecord]
+    reviews: Records[ReviewCase]
     bus: EventBus
     components: Components
     policy: DeliveryPolicy
@@ -94,10 +98,16 @@ WorkerAttach = Callable[[NatsBroker, "Runtime"], None]
 
 
 def worker_registry() -> dict[str, WorkerAttach]:
+    from workers.classify_risk.main import attach as classify_risk
+    from workers.generate.main import attach as generate
     from workers.ingest.main import attach as ingest
+    from workers.ledger.main import attach as ledger
     from workers.retrieve.main import attach as retrieve
+    from workers.review.main import attach as review
+    from workers.translate.main import attach as translate
 
-    return {"ingest": ingest, "retrieve": retrieve}
+    return {"ingest": ingest, "translate": translate, "retrieve": retrieve, "generate": generate,
+            "classify-risk": classify_risk, "review": review, "ledger": ledger}
 
 
 async def start_runtime(
@@ -114,7 +124,9 @@ async def start_runtime(
     js = broker.connection.jetstream()
     await ensure_topology(js, settings.jetstream_replicas)
     runtime = Runtime(
-        settings=settings, broker=broker, catalog=Catalog(await open_catalog(js)), uploads=Uploads(await open_uploads(js)),
+        settings=settings, broker=broker, catalog=catalog(await open_catalog(js)), uploads=Uploads(await open_uploads(js)),
+        questions=Records(await open_bucket(js, topology.QUESTIONS_BUCKET), QueryRecord, "query_id"),
+        reviews=Records(await open_bucket(js, topology.REVIEWS_BUCKET), ReviewCase, "query_id"),
         bus=EventBus(broker), components=components or Components(settings),
         policy=DeliveryPolicy(max_deliver=settings.max_deliver, ack_wait_s=settings.ack_wait_s),
         workers=list(workers), tracer_provider=tracer_provider,

@@ -35,8 +35,17 @@ class Settings(BaseSettings):
     fastembed_cache: str | None = None
     fastembed_model_path: str | None = None
 
+    gemini_api_key: str | None = Field(default=None, validation_alias=AliasChoices("GEMINI_API_KEY", "MIRAGE_GEMINI_API_KEY"),
+                                       description="Set to generate with Gemini (google-genai).")
+    gemini_model: str = "gemini-2.5-flash"
+    openai_base_url: str | None = Field(default=None, description="An OpenAI-compatible server (Ollama, vLLM, llama.cpp), e.g. http://localhost:11434/v1.")
+    openai_model: str = "llama3.1"
+    openai_api_key: str | None = None
+    llm_timeout_s: float = Field(default=20.0, gt=0)
+
     max_upload_mb: float = Field(default=50.0, gt=0, description="Uploads above this size get 413.")
     upload_wait_s: float = Field(default=10.0, ge=0, description="How long an upload waits for indexing before answering 202.")
+    query_wait_s: float = Field(default=10.0, ge=0, description="How long POST /query waits for the answer before answering 202.")
     request_timeout_s: float = Field(default=10.0, gt=0, description="How long the gateway waits for a worker's reply.")
     chunk_max_chars: int = Field(default=1000, ge=200)
     ingest_concurrency: int = Field(default=16, ge=1, le=256, description="Documents one ingest worker handles at once.")

@@ -27,7 +27,7 @@ def test_every_command_has_help(command: list[str]) -> None:
 
 
 def test_unknown_worker_is_refused() -> None:
-    result = CliRunner().invoke(app, ["worker", "translate"], env={"NATS_URL": "nats://127.0.0.1:1"})
+    result = CliRunner().invoke(app, ["worker", "summarise"], env={"NATS_URL": "nats://127.0.0.1:1"})
     assert result.exit_code != 0 and "unknown worker" in result.output
 
 

@@ -46,6 +46,7 @@ class Hit:
     id: str
     score: float
     payload: Mapping[str, Any] = field(default_factory=dict)
+    similarity: float | None = None  # cosine of query and chunk embeddings, when the dense search found it
 
 
 class VectorStore(Protocol):

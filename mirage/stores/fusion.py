@@ -41,7 +41,7 @@ def fuse(dense: Sequence[Hit], bm25: Sequence[Hit], query_languages: frozenset[s
     reorder it.
     """
     if not bm25:
-        return list(dense[:limit])
+        return [replace(hit, similarity=hit.score) for hit in dense[:limit]]
     fused: dict[str, float] = {}
     hits: dict[str, Hit] = {}
 
@@ -54,7 +54,8 @@ def fuse(dense: Sequence[Hit], bm25: Sequence[Hit], query_languages: frozenset[s
     for hit, score in _normalised(bm25):
         add(hit, weights_for(hit, query_languages).bm25 * score)
     ranked = sorted(fused, key=lambda chunk_id: (-fused[chunk_id], chunk_id))
-    return [replace(hits[chunk_id], score=fused[chunk_id]) for chunk_id in ranked[:limit]]
+    similarity = {hit.id: hit.score for hit in dense}
+    return [replace(hits[chunk_id], score=fused[chunk_id], similarity=similarity.get(chunk_id)) for chunk_id in ranked[:limit]]
 
 
 def _normalised(hits: Sequence[Hit]) -> list[tuple[Hit, float]]:

@@ -11,7 +11,9 @@ async def test_health_reports_each_dependency(client: httpx.AsyncClient) -> None
     assert response.status_code == 200, response.text
     deps = response.json()["dependencies"]
     assert deps["nats"]["state"] == "up" and deps["retrieve"]["state"] == "up"
-    assert set(deps["jetstream"]["consumers"]) == {"ingest", "ingest-delete", "ingest-gave-up"}
+    from contracts.topology import CONSUMERS
+
+    assert set(deps["jetstream"]["consumers"]) == {c.durable for c in CONSUMERS}
     assert deps["jetstream"]["dead_letters"] == 0 and deps["redis"]["state"] == "not_configured"
 
 

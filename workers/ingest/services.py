@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from contracts.documents import BlobRef, DocumentRecord
-from contracts.envelope import Event
+from mirage.bus import Publisher
 from mirage.embedders.base import Embedder
 from mirage.language import LanguageDetector
 from mirage.stores.base import VectorStore
@@ -24,10 +24,6 @@ class UploadsPort(Protocol):
     async def delete(self, name: str) -> None: ...
 
 
-class BusPort(Protocol):
-    async def publish(self, event: Event, subject: str) -> None: ...
-
-
 @dataclass(frozen=True)
 class IngestServices:
     embedder: Embedder
@@ -36,6 +32,6 @@ class IngestServices:
     store: VectorStore
     catalog: CatalogPort
     uploads: UploadsPort
-    bus: BusPort
+    bus: Publisher
     max_chars: int = 1000
     concurrency: int = 1

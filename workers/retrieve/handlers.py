@@ -1,4 +1,4 @@
-"""Retrieve subscribers: answer search requests from the gateway."""
+"""Retrieve subscribers: search requests from the gateway, and the passages for each question."""
 
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ from dataclasses import dataclass
 
 from faststream.nats import NatsRouter
 
-from contracts import topology
+from contracts import subjects, topology
+from contracts.envelope import derived_event_id
+from contracts.questions import ContextRetrieved, QueryTranslated
 from contracts.search import SearchRequest, SearchResponse
+from mirage.bus import Publisher
+from mirage.delivery import DeliveryPolicy
 from mirage.embedders.base import Embedder
 from mirage.language import LanguageDetector
 from mirage.stores.base import VectorStore
@@ -22,16 +26,26 @@ class RetrieveServices:
     lexical: Bm25Encoder
     detector: LanguageDetector
     store: VectorStore
+    bus: Publisher | None = None
 
 
-def build_router(services: RetrieveServices) -> NatsRouter:
+def build_router(services: RetrieveServices, policy: DeliveryPolicy) -> NatsRouter:
     router = NatsRouter()
+
+    def run(request: SearchRequest) -> SearchResponse:
+        return search(request, embedder=services.embedder, lexical=services.lexical, detector=services.detector, store=services.store)
 
     @router.subscriber(topology.SEARCH.subject, queue=topology.SEARCH.queue)
     async def answer_search(request: SearchRequest) -> SearchResponse:
-        return await asyncio.to_thread(
-            search, request, embedder=services.embedder, lexical=services.lexical, detector=services.detector,
-            store=services.store,
+        return await asyncio.to_thread(run, request)
+
+    @router.subscriber(topology.RETRIEVE.filter_subject, **policy.subscriber_kwargs(topology.RETRIEVE, concurrency=8))
+    async def retrieve_context(event: QueryTranslated) -> None:
+        found = await asyncio.to_thread(run, SearchRequest(query=event.search_query, top_k=event.top_k, filters=event.filters))
+        retrieved = ContextRetrieved(
+            **event.model_dump(exclude={"event_id", "causation_id", "occurred_at"}),
+            event_id=derived_event_id(event.event_id, "retrieved"), causation_id=event.event_id, passages=found.results,
         )
+        await services.bus.publish(retrieved, subjects.CONTEXT_RETRIEVED)
 
     return router

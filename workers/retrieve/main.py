@@ -14,5 +14,5 @@ if TYPE_CHECKING:
 
 def attach(broker: NatsBroker, runtime: Runtime) -> None:
     c = runtime.components
-    services = RetrieveServices(embedder=c.embedder, lexical=c.lexical, detector=c.detector, store=c.store)
-    broker.include_router(build_router(services))
+    services = RetrieveServices(embedder=c.embedder, lexical=c.lexical, detector=c.detector, store=c.store, bus=runtime.bus)
+    broker.include_router(build_router(services, runtime.policy), middlewares=[runtime.policy.middleware(runtime.bus.publish_raw)])

@@ -14,7 +14,7 @@ from mirage.stores.lexical import Bm25Encoder
 def to_search_hit(hit: Hit) -> SearchHit:
     p = hit.payload
     return SearchHit(
-        chunk_id=hit.id, score=hit.score, text=p.get("text", ""), document_id=p.get("document_id", ""),
+        chunk_id=hit.id, score=hit.score, similarity=hit.similarity, text=p.get("text", ""), document_id=p.get("document_id", ""),
         title=p.get("title"), filename=p.get("filename"), page=p.get("page"), heading=p.get("heading"),
         language=p.get("language"), metadata=p.get("meta") or {},
     )

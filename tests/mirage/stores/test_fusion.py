@@ -105,7 +105,8 @@ def test_empty_lists():
     dense = [hit("a", 0.8, "fr"), hit("b", 0.6, "en"), hit("c", 0.2, "en")]
     assert fuse([], [], EN, limit=10) == []
     # no BM25 hits: the dense ranking and its cosine scores, untouched by language weights
-    assert fuse(dense, [], EN, limit=2) == dense[:2]
+    assert [(h.id, h.score) for h in fuse(dense, [], EN, limit=2)] == [("a", 0.8), ("b", 0.6)]
+    assert [h.similarity for h in fuse(dense, [], EN, limit=2)] == [0.8, 0.6]
     assert scores(fuse([], [hit("a", 2.0, "fr"), hit("b", 1.0)], EN, limit=10)) == pytest.approx({"a": 0.1, "b": 0.9 * 0.5})
 
 

@@ -1,0 +1,51 @@
+"""HTTP routes under /query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.questions import Filters, QueryReceived
+from contracts.search import MAX_QUERY_CHARS
+from gateway.errors import ApiError
+from gateway.questions import Questions, new_query_id, present
+from gateway.validation import check_language
+
+router = APIRouter(prefix="/query", tags=["questions"])
+MAX_ANSWER_PASSAGES = 20
+
+
+class QueryRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question, in English, French, Spanish or German.")
+    target_language: str | None = Field(default=None, description="en, fr, es or de; default: the question's language.")
+    enable_human_loop: bool = Field(default=False, description="Hold any answer with some risk for a human expert.")
+    top_k: int = Field(default=5, ge=1, le=MAX_ANSWER_PASSAGES, description="Passages to answer from.")
+    filters: Filters = Field(default_factory=dict, description="Metadata filters, as in /documents/search.")
+
+
+def questions(request: Request) -> Questions:
+    return request.app.state.questions
+
+
+@router.post("", summary="Ask a question: 200 with the cited answer, or 202 when it is held for review (or still running)")
+async def ask(request: Request, body: QueryRequest) -> JSONResponse:
+    if not body.query.strip():
+        raise ApiError(422, "invalid_request", "query must contain text")
+    query_id = new_query_id()
+    event = QueryReceived(
+        correlation_id=query_id, query_id=query_id, query=body.query.strip(),
+        target_language=check_language(body.target_language, "target_language"),
+        enable_human_loop=body.enable_human_loop, top_k=body.top_k, filters=body.filters,
+    )
+    status, answer = await questions(request).ask(event)
+    return JSONResponse(answer, status_code=status)
+
+
+@router.get("/{query_id}", summary="The state or final answer of a question")
+async def get_question(request: Request, query_id: str) -> dict[str, Any]:
+    return present(await questions(request).get(query_id))

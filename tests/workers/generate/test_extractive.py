@@ -1,0 +1,180 @@
+"""The offline answer quotes the passages verbatim, cites them, frames them in the answer language and knows when to say nothing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from contracts.questions import DraftAnswer
+from contracts.search import SearchHit
+from tests.factories import DOSES
+from tests.workers.generate.fakes import DOSAGE, DOSAGE_QUESTIONS, PREGNANCY, leaflet_passages
+from workers.generate.extractive import ExtractiveGenerator, split_sentences
+from workers.generate.frames import FRAMES
+
+_LINE = re.compile(r"^- (?P<body>.+) \[(?P<number>\d+)\]$")
+
+
+@pytest.fixture(scope="module")
+def generator() -> ExtractiveGenerator:
+    return ExtractiveGenerator()
+
+
+def quoted(answer: DraftAnswer, passages: list[SearchHit]) -> list[tuple[str, str | None, SearchHit]]:
+    """(sentence, label, cited passage) per line of the answer, after checking the frame around them."""
+    frame = FRAMES[answer.language]
+    intro, *lines = answer.text.split("\n")
+    assert intro == frame.intro
+    by_chunk = {p.chunk_id: p for p in passages}
+    found = []
+    for line in lines:
+        match = _LINE.match(line)
+        assert match, line
+        body, citation = match["body"], answer.citations[int(match["number"]) - 1]
+        label = next((label for label in frame.excerpt_labels.values() if body.startswith(label + " ")), None)
+        if label:
+            body = body.removeprefix(label + " ")
+            assert body.startswith(frame.open_quote) and body.endswith(frame.close_quote), body
+            body = body.removeprefix(frame.open_quote).removesuffix(frame.close_quote)
+        passage = by_chunk[citation.chunk_id]
+        assert (citation.document_id, citation.page, citation.language) == (passage.document_id, passage.page, passage.language)
+        assert body in citation.quote
+        found.append((body, label, passage))
+    return found
+
+
+def assert_verbatim_and_cited(answer: DraftAnswer, passages: list[SearchHit]) -> list[tuple[str, str | None, SearchHit]]:
+    lines = quoted(answer, passages)
+    assert answer.answered and lines
+    for sentence, _, passage in lines:
+        assert sentence in passage.text, f"{sentence!r} is not in the passage its marker cites"
+    markers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.text)]
+    assert sorted(set(markers)) == list(range(1, len(answer.citations) + 1)), "markers and citations do not match one to one"
+    assert markers == sorted(markers), "citations are numbered in order of first use"
+    return lines
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es", "de"])
+async def test_answers_in_each_language_by_quoting_the_dosage_section(generator: ExtractiveGenerator, language: str) -> None:
+    passages = leaflet_passages(language, first=DOSAGE)
+
+    answer = await generator.generate(DOSAGE_QUESTIONS[language], language, language, passages)
+
+    lines = assert_verbatim_and_cited(answer, passages)
+    assert answer.language == language and answer.backend == "extractive" and answer.notice is None
+    assert answer.citations[0].chunk_id == f"{language}-{DOSAGE}"
+    assert all(label is None for _, label, _ in lines), "evidence in the answer language needs no label"
+    assert len(lines) <= generator.max_sentences
+
+
+@pytest.mark.parametrize(("language", "doses"), [
+    ("en", ["500 mg to 1000 mg", "4 g (8 tablets)"]),
+    ("fr", ["1 comprimé de 500 mg", "3 g par jour"]),
+    ("es", ["1 comprimido de 400 mg cada 8 horas", "1.200 mg al día"]),
+    ("de", ["2 x 1 Tablette täglich", "800 mg pro Tag", "1,2 g"]),
+])
+async def test_doses_are_quoted_exactly(generator: ExtractiveGenerator, language: str, doses: list[str]) -> None:
+    answer = await generator.generate(DOSAGE_QUESTIONS[language], language, language, leaflet_passages(language, first=DOSAGE))
+
+    for dose in doses:
+        assert dose in DOSES[language]
+        assert dose in answer.text
+
+
+@pytest.mark.parametrize(("question", "question_language", "passage_language", "label"), [
+    ("Le paracétamol peut-il être pris pendant la grossesse ?", "fr", "en", "Extrait en anglais\u00a0:"),
+    ("¿Se puede tomar paracetamol durante el embarazo?", "es", "en", "Extracto en inglés:"),
+    ("Kann man Paracetamol in der Schwangerschaft einnehmen?", "de", "fr", "Auszug auf Französisch:"),
+    ("Can ibuprofen be taken during pregnancy?", "en", "de", "Excerpt in German:"),
+])
+async def test_evidence_in_another_language_is_quoted_in_its_own_language_and_labelled(
+    generator: ExtractiveGenerator, question: str, question_language: str, passage_language: str, label: str
+) -> None:
+    passages = leaflet_passages(passage_language, first=PREGNANCY)
+
+    answer = await generator.generate(question, question_language, question_language, passages)
+
+    lines = assert_verbatim_and_cited(answer, passages)
+    assert answer.text.startswith(FRAMES[question_language].intro)
+    assert all(found == label for _, found, _ in lines)
+    assert lines[0][2].chunk_id == f"{passage_language}-{PREGNANCY}"
+    assert all(citation.language == passage_language for citation in answer.citations)
+
+
+async def test_labels_only_the_evidence_in_another_language(generator: ExtractiveGenerator) -> None:
+    passages = [*leaflet_passages("en", first=PREGNANCY)[:1], *leaflet_passages("fr", first=PREGNANCY)[:1]]
+
+    answer = await generator.generate("Peut-on prendre du paracétamol pendant la grossesse ?", "fr", "fr", passages)
+
+    labels = {passage.language: label for _, label, passage in assert_verbatim_and_cited(answer, passages)}
+    assert labels == {"fr": None, "en": "Extrait en anglais\u00a0:"}
+    assert "«\u00a0Paracetamol can be used during pregnancy" in answer.text
+
+
+async def test_answers_in_the_target_language_when_it_differs_from_the_question(generator: ExtractiveGenerator) -> None:
+    passages = leaflet_passages("en", first=DOSAGE)
+
+    answer = await generator.generate(DOSAGE_QUESTIONS["en"], "en", "de", passages)
+
+    lines = assert_verbatim_and_cited(answer, passages)
+    assert answer.text.startswith("Das steht dazu in den Dokumenten:")
+    assert all(label == "Auszug auf Englisch:" for _, label, _ in lines)
+
+
+NO_ANSWER = {
+    "en": ("How should insulin pens be stored?", "The available documents do not answer this question."),
+    "fr": ("Comment conserver les stylos d'insuline ?", "Les documents disponibles ne répondent pas à cette question."),
+    "es": ("¿Cómo se conservan las plumas de insulina?", "Los documentos disponibles no responden a esta pregunta."),
+    "de": ("Wie bewahrt man Insulinpens auf?", "Die vorliegenden Dokumente beantworten diese Frage nicht."),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es", "de"])
+async def test_unrelated_passages_do_not_answer(generator: ExtractiveGenerator, language: str) -> None:
+    question, text = NO_ANSWER[language]
+    passages = [*leaflet_passages(language), *leaflet_passages("en" if language != "en" else "fr")]
+
+    answer = await generator.generate(question, language, language, passages)
+
+    assert answer == DraftAnswer(text=text, language=language, citations=[], answered=False, backend="extractive")
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es", "de"])
+async def test_no_passages_do_not_answer(generator: ExtractiveGenerator, language: str) -> None:
+    answer = await generator.generate(DOSAGE_QUESTIONS[language], language, language, [])
+
+    assert (answer.answered, answer.text, answer.citations) == (False, NO_ANSWER[language][1], [])
+
+
+async def test_passages_under_the_score_floor_do_not_answer() -> None:
+    passages = leaflet_passages("en", first=DOSAGE)
+    strict = ExtractiveGenerator(min_score=1.5)
+
+    assert not (await strict.generate(DOSAGE_QUESTIONS["en"], "en", "en", passages)).answered
+
+
+async def test_a_question_of_stop_words_only_is_not_answered(generator: ExtractiveGenerator) -> None:
+    assert not (await generator.generate("What is it and why?", "en", "en", leaflet_passages("en"))).answered
+
+
+async def test_headings_and_questions_in_a_passage_are_never_quoted(generator: ExtractiveGenerator) -> None:
+    passage = SearchHit(
+        chunk_id="c", score=1.0, document_id="d", language="en",
+        text="How to take Paracetamol\nHow much Paracetamol can adults take?\nAdults take 1 g of Paracetamol at most 4 times a day.",
+    )
+
+    answer = await generator.generate("How much paracetamol can adults take?", "en", "en", [passage])
+
+    assert [sentence for sentence, _, _ in quoted(answer, [passage])] == ["Adults take 1 g of Paracetamol at most 4 times a day."]
+
+
+def test_sentences_are_exact_substrings_and_numbers_stay_whole() -> None:
+    text = "- Take 2.5 ml (i.e. 1.200 mg) twice a day. Bei Fieber, z. B. nach Impfung, 1,2 g. Nicht mehr.\nDr. Smith agrees! Done"
+
+    sentences = split_sentences(text)
+
+    assert sentences == [
+        "Take 2.5 ml (i.e. 1.200 mg) twice a day.", "Bei Fieber, z. B. nach Impfung, 1,2 g.", "Nicht mehr.", "Dr. Smith agrees!", "Done",
+    ]
+    assert all(sentence in text for sentence in sentences)

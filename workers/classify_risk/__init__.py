@@ -1,0 +1,1 @@
+"""The classify-risk worker: lexicon, classifier and routing policy for risky questions and answers."""

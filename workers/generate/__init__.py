@@ -1,0 +1,1 @@
+"""The generate worker: a draft answer with citations from the retrieved passages."""
