@@ -11,12 +11,14 @@ from fastapi.responses import JSONResponse
 from opentelemetry.trace import SpanKind
 from starlette.middleware.base import RequestResponseEndpoint
 
+from contracts.documents import DocumentRecord
+from contracts.questions import QueryRecord
 from gateway import metrics
-from gateway.catalog_view import CatalogView
+from gateway.bucket_view import BucketView
 from gateway.documents import Documents
 from gateway.errors import error_body, install_error_handlers
 from gateway.questions import Questions
-from gateway.routes import documents, questions, system
+from gateway.routes import documents, questions, system, translation
 from mirage.runtime import Runtime
 from mirage.settings import Settings
 
@@ -28,14 +30,16 @@ def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_runtime() as runtime:
-            view = CatalogView()
-            await view.start(runtime.catalog.kv)
-            app.state.runtime, app.state.catalog_view, app.state.documents = runtime, view, Documents(runtime)
-            app.state.questions = Questions(runtime)
+            documents_view, questions_view = BucketView(DocumentRecord), BucketView(QueryRecord)
+            await documents_view.start(runtime.catalog.kv)
+            await questions_view.start(runtime.questions.kv)
+            app.state.runtime, app.state.documents_view, app.state.questions_view = runtime, documents_view, questions_view
+            app.state.documents, app.state.questions = Documents(runtime), Questions(runtime)
             try:
                 yield
             finally:
-                await view.stop()
+                await documents_view.stop()
+                await questions_view.stop()
 
     app = FastAPI(
         title="MIRAGE",
@@ -47,6 +51,7 @@ def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
     install_error_handlers(app)
     app.include_router(documents.router)
     app.include_router(questions.router)
+    app.include_router(translation.router)
     app.include_router(system.router)
 
     @app.middleware("http")

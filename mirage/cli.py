@@ -119,6 +119,35 @@ def search(
     console.print(table)
 
 
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question, in English, French, Spanish or German.")],
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Answer language (en, fr, es, de); default: the question's.")] = None,
+    human_loop: Annotated[bool, typer.Option("--human-loop", help="Hold any answer with some risk for a human expert.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the raw JSON answer.")] = False,
+    url: UrlOption = DEFAULT_URL,
+) -> None:
+    """Ask a question: prints the answer with its citations, or that it waits for review."""
+    payload = {"query": question, "enable_human_loop": human_loop, **({"target_language": lang} if lang else {})}
+    response = httpx.post(f"{url}/query", json=payload, timeout=60)
+    body = response.json()
+    if as_json:
+        print(json.dumps(body, ensure_ascii=False))
+    elif response.status_code >= 400:
+        console.print(f"[red]{response.status_code}[/] {body.get('detail', response.text)}")
+    elif body["status"] == "answered":
+        console.print(body["answer"], markup=False)
+        for i, citation in enumerate(body["citations"], 1):
+            where = ", ".join(x for x in (citation.get("title"), f"p. {citation['page']}" if citation.get("page") else None) if x)
+            console.print(f"[dim][{i}] {where} ({citation.get('language') or '?'})[/]")
+        if body.get("notice"):
+            console.print(f"[yellow]{body['notice']}[/]")
+    else:
+        console.print(f"[yellow]{body['status']}[/]: {body.get('notice') or body.get('detail') or ''}", markup=True)
+        console.print(f"query id {body['query_id']}: {url}{body['status_url']}")
+    raise typer.Exit(0 if response.status_code < 400 else 1)
+
+
 def operator_nats_url(nats_url: str | None, data_dir: Path | None) -> str:
     """NATS_URL, else the private server of the `mirage up` running on this data directory."""
     if nats_url:

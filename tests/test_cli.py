@@ -20,7 +20,10 @@ from tests.factories import SAMPLES, make_docx, make_pdf, make_txt
 MIRAGE = [sys.executable, "-m", "mirage.cli"]
 
 
-@pytest.mark.parametrize("command", [[], ["up"], ["gateway"], ["worker"], ["ingest"], ["search"], ["asyncapi"]])
+@pytest.mark.parametrize(
+    "command", [[], ["up"], ["gateway"], ["worker"], ["ingest"], ["search"], ["ask"], ["dead-letters"], ["eval"], ["eval", "retrieval"],
+                ["bench"], ["bench", "ingest"], ["bench", "search"], ["bench", "all"], ["asyncapi"]],
+)
 def test_every_command_has_help(command: list[str]) -> None:
     result = CliRunner().invoke(app, [*command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output
@@ -74,6 +77,12 @@ def test_up_ingest_search_stop_and_restart(tmp_path: Path) -> None:
         found = subprocess.run([*MIRAGE, "search", "Nebenwirkungen", "--language", "de", "--url", url, "--json"],
                                capture_output=True, text=True, timeout=60)
         assert found.returncode == 0 and '"language": "de"' in found.stdout
+        answer = subprocess.run([*MIRAGE, "ask", "Quels sont les effets secondaires ?", "--url", url],
+                                capture_output=True, text=True, timeout=60)
+        assert answer.returncode == 0 and "[1]" in answer.stdout, answer.stdout + answer.stderr
+        parked = subprocess.run([*MIRAGE, "ask", "Puis-je prendre ce médicament pendant la grossesse ?", "--url", url, "--json"],
+                                capture_output=True, text=True, timeout=60)
+        assert '"status": "pending_review"' in parked.stdout, parked.stdout
     finally:
         assert stop(process) == 0, log.read_text()
 

@@ -11,6 +11,7 @@ from contracts.documents import DocumentStatus
 from contracts.search import MAX_QUERY_CHARS, MAX_TOP_K, SearchRequest, SearchResponse
 from gateway.documents import Documents, describe
 from gateway.errors import ApiError
+from gateway.stats import document_stats
 from gateway.validation import check_document_id, check_language, parse_metadata
 from mirage.formats import RejectedUpload, detect_format, safe_filename
 
@@ -43,7 +44,7 @@ async def upload(
 
 @router.get("/stats", summary="Documents, chunks, languages, types, last indexing time, embedder")
 async def stats(request: Request) -> dict[str, Any]:
-    return request.app.state.catalog_view.stats()
+    return document_stats(request.app.state.documents_view.records.values())
 
 
 @router.get("/search", response_model=SearchResponse, summary="Hybrid search; any other query parameter filters on metadata")
@@ -68,7 +69,8 @@ async def list_documents(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    rows = request.app.state.catalog_view.list(status, limit, offset)
+    rows = sorted(request.app.state.documents_view.records.values(), key=lambda r: r.uploaded_at, reverse=True)
+    rows = [r for r in rows if status is None or r.status is status][offset:offset + limit]
     return {"documents": [describe(r) for r in rows], "limit": limit, "offset": offset}
 
 

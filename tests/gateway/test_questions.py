@@ -70,3 +70,19 @@ async def test_bad_questions_get_clear_422s(client: httpx.AsyncClient, payload: 
 async def test_unknown_question_is_404(client: httpx.AsyncClient) -> None:
     response = await client.get("/query/" + "0" * 32)
     assert response.status_code == 404 and response.json()["error"] == "query_not_found"
+
+
+async def test_translation_quality_reports_what_the_service_measured(client_with_leaflet: httpx.AsyncClient) -> None:
+    import asyncio
+
+    for language in ("fr", "es"):
+        assert (await client_with_leaflet.post("/query", json={"query": QUESTIONS[language]})).status_code == 200
+    for _ in range(50):
+        quality = (await client_with_leaflet.get("/translation/quality")).json()
+        if quality["answers"] == 2:
+            break
+        await asyncio.sleep(0.05)
+    assert quality["questions"] == 2 and set(quality["language_detection"]) == {"fr", "es"}
+    assert quality["answered_in_question_language"] == 1.0 and quality["answered_in_requested_language"] is None
+    assert quality["evidence_quoted_in_another_language"] == 1.0  # the only document is English
+    assert quality["translation_backend"].startswith("none (offline)")

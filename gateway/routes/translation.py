@@ -1,0 +1,26 @@
+"""GET /translation/quality: language handling figures the service measured about itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from gateway.stats import translation_quality
+from mirage.settings import Settings
+
+router = APIRouter(prefix="/translation", tags=["questions"])
+OFFLINE = "none (offline): cross-lingual retrieval; answers framed in the target language; evidence quoted in its own language, labelled"
+
+
+def translation_backend(settings: Settings) -> str:
+    if settings.openai_base_url:
+        return f"openai-compatible:{settings.openai_model} (the LLM writes the answer in the target language)"
+    if settings.gemini_api_key:
+        return f"gemini:{settings.gemini_model} (the LLM writes the answer in the target language)"
+    return OFFLINE
+
+
+@router.get("/quality", summary="Language detection and translation figures measured over every recorded question")
+async def quality(request: Request) -> dict[str, Any]:
+    return translation_quality(request.app.state.questions_view.records.values(), translation_backend(request.app.state.settings))
