@@ -53,8 +53,11 @@ CHAIN: tuple[Link, ...] = (
     Link(s.wildcard(s.REVIEW_REQUESTED), ReviewRequested, "classify-risk", "ledger"),
     Link(s.wildcard(s.QUERY_FAILED), QueryFailed, "ledger", "ledger"),
     Link(s.wildcard(s.QUERY_FAILED), QueryFailed, "ledger", "gateway", "outcome"),
-    Link(f"{s.DEADLETTER_PREFIX}.query.>", QueryReceived, "translate, retrieve, generate", "ledger"),
-    Link(f"{s.DEADLETTER_PREFIX}.answer.>", AnswerGenerated, "classify-risk", "ledger"),
+    Link(s.deadletter(s.QUERY_RECEIVED), QueryReceived, "translate", "ledger"),
+    Link(s.deadletter(s.QUERY_TRANSLATED), QueryTranslated, "retrieve", "ledger"),
+    Link(s.deadletter(s.CONTEXT_RETRIEVED), ContextRetrieved, "generate", "ledger"),
+    Link(s.deadletter(s.ANSWER_GENERATED), AnswerGenerated, "classify-risk", "ledger"),
+    Link(s.deadletter(s.wildcard(s.REVIEW_REQUESTED)), ReviewRequested, "review", "ledger"),
 )
 
 EVENT_TYPES: tuple[type[Event], ...] = (

@@ -98,16 +98,17 @@ LEDGER = tuple(
     for name, subject in (("released", subjects.ANSWER_RELEASED), ("parked", subjects.REVIEW_REQUESTED),
                           ("failed", subjects.QUERY_FAILED))
 )
-QUESTIONS_GAVE_UP = ConsumerSpec(
-    durable="questions-gave-up", stream=DEADLETTER, filter_subject=f"{subjects.DEADLETTER_PREFIX}.query.>",
-    description="Fail questions whose processing was given up after the last delivery.",
-)
-ANSWERS_GAVE_UP = ConsumerSpec(
-    durable="answers-gave-up", stream=DEADLETTER, filter_subject=f"{subjects.DEADLETTER_PREFIX}.answer.>",
-    description="Fail questions whose risk assessment was given up after the last delivery.",
+# A question whose step was given up on fails visibly. The ledger's own outcome subjects are left to
+# operators (`mirage dead-letters`): the answer may already have been shown.
+QUESTIONS_GAVE_UP = tuple(
+    ConsumerSpec(durable=f"gave-up-{name}", stream=DEADLETTER, filter_subject=subjects.deadletter(subject),
+                 description=f"Fail questions whose {name} step was given up after the last delivery.")
+    for name, subject in (("translate", subjects.QUERY_RECEIVED), ("retrieve", subjects.QUERY_TRANSLATED),
+                          ("generate", subjects.CONTEXT_RETRIEVED), ("classify-risk", subjects.ANSWER_GENERATED),
+                          ("review", subjects.wildcard(subjects.REVIEW_REQUESTED)))
 )
 CONSUMERS = (INGEST, INGEST_DELETE, INGEST_GAVE_UP, TRANSLATE, RETRIEVE, GENERATE, CLASSIFY_RISK, REVIEW_PARK, *LEDGER,
-             QUESTIONS_GAVE_UP, ANSWERS_GAVE_UP)
+             *QUESTIONS_GAVE_UP)
 
 SEARCH = ServiceSpec(
     subject=subjects.SEARCH,

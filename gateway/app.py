@@ -34,7 +34,8 @@ def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
             await documents_view.start(runtime.catalog.kv)
             await questions_view.start(runtime.questions.kv)
             app.state.runtime, app.state.documents_view, app.state.questions_view = runtime, documents_view, questions_view
-            app.state.documents, app.state.questions = Documents(runtime), Questions(runtime)
+            app.state.documents = Documents(runtime)
+            app.state.questions = Questions(runtime, generation=lambda: documents_view.revision)
             try:
                 yield
             finally:

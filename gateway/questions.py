@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
+from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
@@ -46,10 +49,19 @@ def present(record: QueryRecord) -> dict[str, Any]:
     return body
 
 
+def answer_key(event: QueryReceived, generation: int) -> str:
+    """Same question, options and index generation: same answer. A new upload or deletion moves the generation."""
+    normalized = " ".join(event.query.casefold().split())
+    parts = [generation, normalized, event.target_language, event.enable_human_loop, event.top_k, event.filters]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
 class Questions:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, generation: Callable[[], int] = lambda: 0) -> None:
         self.runtime = runtime
         self.settings = runtime.settings
+        self.generation = generation
+        self.cache = runtime.components.cache("answers")
 
     async def get(self, query_id: str) -> QueryRecord:
         record = await self.runtime.questions.get(query_id)
@@ -60,6 +72,13 @@ class Questions:
     async def ask(self, event: QueryReceived) -> tuple[int, dict[str, Any]]:
         started = time.perf_counter()
         now = utcnow()
+        key = answer_key(event, self.generation())
+        if self.settings.answer_cache_ttl_s and (cached := await self.cache.get(key)) is not None:
+            record = QueryRecord.model_validate_json(cached).model_copy(
+                update={"query_id": event.query_id, "received_at": now, "updated_at": now})
+            await self.runtime.questions.put(record)
+            metrics.QUERIES.labels(outcome="answered_from_cache").inc()
+            return 200, present(record) | {"cached": True}
         received = QueryRecord(query_id=event.query_id, status=QueryStatus.processing, query=event.query, received_at=now,
                                updated_at=now, target_language=event.target_language)
         await self.runtime.questions.create(received)
@@ -73,6 +92,8 @@ class Questions:
         record = outcome_record(parse_outcome(arrival.subject, arrival.data), received)
         await self.runtime.questions.put(record)  # read-your-writes for the asker; the ledger records the same for everyone else
         metrics.QUERIES.labels(outcome=record.status.value).inc()
+        if record.status is QueryStatus.answered and self.settings.answer_cache_ttl_s:
+            await self.cache.set(key, record.model_dump_json().encode(), self.settings.answer_cache_ttl_s)
         if record.status is QueryStatus.failed:
             raise ApiError(503, "query_failed", record.reason or "the question could not be answered",
                            query_id=event.query_id, status_url=status_url(event.query_id))

@@ -15,6 +15,7 @@ from prometheus_client import REGISTRY
 from contracts import topology
 from contracts.questions import QueryRecord, ReviewCase
 from mirage.bus import EventBus
+from mirage.cache import CountingCache, build_cache
 from mirage.delivery import DeliveryPolicy
 from mirage.embedders import build_embedder
 from mirage.embedders.base import Embedder
@@ -36,6 +37,13 @@ class Components:
         self.settings = settings
         self._embedder, self._detector, self._store = embedder, detector, store
         self._lexical: Bm25Encoder | None = None
+        self._caches: dict[str, CountingCache] = {}
+
+    def cache(self, name: str) -> CountingCache:
+        """A named cache (answers, embeddings): Redis when REDIS_URL is set, else in-process."""
+        if name not in self._caches:
+            self._caches[name] = build_cache(self.settings.redis_url, name)
+        return self._caches[name]
 
     @property
     def embedder(self) -> Embedder:
@@ -65,6 +73,11 @@ class Components:
                                       path=str(s.vectors_dir), dim=self.embedder.dim)
         return self._store
 
+    async def close_caches(self) -> None:
+        for cache in self._caches.values():
+            await cache.close()
+        self._caches.clear()
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
@@ -89,6 +102,7 @@ class Runtime:
 
     async def stop(self) -> None:
         await self.broker.stop()
+        await self.components.close_caches()
         self.components.close()
         if self.tracer_provider is not None:
             self.tracer_provider.shutdown()

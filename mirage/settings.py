@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     )
     qdrant_api_key: str | None = Field(default=None, validation_alias=AliasChoices("QDRANT_API_KEY", "MIRAGE_QDRANT_API_KEY"))
     qdrant_collection: str = "mirage_chunks"
-    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "MIRAGE_REDIS_URL"))
+    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "MIRAGE_REDIS_URL"),
+                                  description="Redis for the answer and embedding caches; unset = in-process caches.")
+    answer_cache_ttl_s: float = Field(default=3600.0, ge=0, description="How long a released answer is served from the cache (0 = never).")
 
     embedder: str = Field(default="use", description='"use" (offline multilingual USE v3) or "fastembed:<model>".')
     embedder_threads: int = Field(default=2, ge=1)

@@ -41,6 +41,6 @@ def build_router(services: LedgerServices, policy: DeliveryPolicy) -> NatsRouter
 
     for spec in topology.LEDGER:
         router.subscriber(spec.filter_subject, **policy.subscriber_kwargs(spec, concurrency=8))(record_outcome)
-    for spec in (topology.QUESTIONS_GAVE_UP, topology.ANSWERS_GAVE_UP):
+    for spec in topology.QUESTIONS_GAVE_UP:
         router.subscriber(spec.filter_subject, **policy.subscriber_kwargs(spec))(give_up)
     return router

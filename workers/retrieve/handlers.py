@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from dataclasses import dataclass
 
+import numpy as np
 from faststream.nats import NatsRouter
 
 from contracts import subjects, topology
@@ -12,6 +14,7 @@ from contracts.envelope import derived_event_id
 from contracts.questions import ContextRetrieved, QueryTranslated
 from contracts.search import SearchRequest, SearchResponse
 from mirage.bus import Publisher
+from mirage.cache import Cache
 from mirage.delivery import DeliveryPolicy
 from mirage.embedders.base import Embedder
 from mirage.language import LanguageDetector
@@ -27,21 +30,39 @@ class RetrieveServices:
     detector: LanguageDetector
     store: VectorStore
     bus: Publisher | None = None
+    embeddings: Cache | None = None  # query embeddings; they do not depend on the index, only on the model
+
+
+EMBEDDING_TTL_S = 7 * 24 * 3600
 
 
 def build_router(services: RetrieveServices, policy: DeliveryPolicy) -> NatsRouter:
     router = NatsRouter()
 
-    def run(request: SearchRequest) -> SearchResponse:
-        return search(request, embedder=services.embedder, lexical=services.lexical, detector=services.detector, store=services.store)
+    async def run(request: SearchRequest) -> SearchResponse:
+        dense = await query_embedding(request.query)
+        return await asyncio.to_thread(
+            search, request, embedder=services.embedder, lexical=services.lexical, detector=services.detector,
+            store=services.store, dense=dense,
+        )
+
+    async def query_embedding(text: str) -> np.ndarray:
+        if services.embeddings is None:
+            return await asyncio.to_thread(services.embedder.embed_query, text)
+        key = hashlib.sha256(f"{services.embedder.name}\n{text}".encode()).hexdigest()
+        if (cached := await services.embeddings.get(key)) is not None:
+            return np.frombuffer(cached, dtype=np.float32)
+        vector = np.asarray(await asyncio.to_thread(services.embedder.embed_query, text), dtype=np.float32)
+        await services.embeddings.set(key, vector.tobytes(), EMBEDDING_TTL_S)
+        return vector
 
     @router.subscriber(topology.SEARCH.subject, queue=topology.SEARCH.queue)
     async def answer_search(request: SearchRequest) -> SearchResponse:
-        return await asyncio.to_thread(run, request)
+        return await run(request)
 
     @router.subscriber(topology.RETRIEVE.filter_subject, **policy.subscriber_kwargs(topology.RETRIEVE, concurrency=8))
     async def retrieve_context(event: QueryTranslated) -> None:
-        found = await asyncio.to_thread(run, SearchRequest(query=event.search_query, top_k=event.top_k, filters=event.filters))
+        found = await run(SearchRequest(query=event.search_query, top_k=event.top_k, filters=event.filters))
         retrieved = ContextRetrieved(
             **event.model_dump(exclude={"event_id", "causation_id", "occurred_at"}),
             event_id=derived_event_id(event.event_id, "retrieved"), causation_id=event.event_id, passages=found.results,

@@ -14,5 +14,6 @@ if TYPE_CHECKING:
 
 def attach(broker: NatsBroker, runtime: Runtime) -> None:
     c = runtime.components
-    services = RetrieveServices(embedder=c.embedder, lexical=c.lexical, detector=c.detector, store=c.store, bus=runtime.bus)
+    services = RetrieveServices(embedder=c.embedder, lexical=c.lexical, detector=c.detector, store=c.store, bus=runtime.bus,
+                                embeddings=c.cache("embeddings"))
     broker.include_router(build_router(services, runtime.policy), middlewares=[runtime.policy.middleware(runtime.bus.publish_raw)])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from contracts.search import SearchHit, SearchRequest, SearchResponse
 from mirage.embedders.base import Embedder
 from mirage.language import LanguageDetector
@@ -21,12 +23,15 @@ def to_search_hit(hit: Hit) -> SearchHit:
 
 
 def search(
-    request: SearchRequest, *, embedder: Embedder, lexical: Bm25Encoder, detector: LanguageDetector, store: VectorStore
+    request: SearchRequest, *, embedder: Embedder, lexical: Bm25Encoder, detector: LanguageDetector, store: VectorStore,
+    dense: np.ndarray | None = None,
 ) -> SearchResponse:
+    """`dense`: the query's embedding when the caller already has it (from the embedding cache)."""
     started = time.perf_counter()
     languages = detector.compatible_languages(request.query)
     query = QueryVectors(
-        dense=embedder.embed_query(request.query), sparse=lexical.encode_query(request.query, languages), languages=languages
+        dense=embedder.embed_query(request.query) if dense is None else dense,
+        sparse=lexical.encode_query(request.query, languages), languages=languages,
     )
     hits = store.search(query, limit=request.top_k, filters=request.filters)
     return SearchResponse(
