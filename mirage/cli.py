@@ -246,8 +246,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.
 
 
 def run_bench(which: str, docs: int, pdfs: int, sizes: str, queries: int, chroma: bool, corpus: Optional[Path],
-              as_json: bool, plot: Optional[Path]) -> None:
-    from mirage.evaluation.bench import bench_ingest, bench_search_at
+              as_json: bool, plot: Optional[Path], query_chunks: int = 100_000) -> None:
+    from mirage.evaluation.bench import bench_ingest, bench_query, bench_search_at
     from mirage.evaluation.corpus import TextFactory, seed_sentences
 
     factory = TextFactory(seed_sentences(corpus))
@@ -257,6 +257,9 @@ def run_bench(which: str, docs: int, pdfs: int, sizes: str, queries: int, chroma
         if which in ("ingest", "all"):
             task = bars.add_task("ingest", total=docs + pdfs)
             report["ingest"] = asyncio.run(bench_ingest(factory, docs, pdfs, lambda n: bars.advance(task, n)))
+        if which in ("query", "all"):
+            task = bars.add_task(f"index {query_chunks}", total=query_chunks)
+            report["query"] = asyncio.run(bench_query(factory, query_chunks, queries, 8, lambda n: bars.advance(task, n)))
         if which in ("search", "all"):
             report["search"] = []
             for size in sizes_list:
@@ -293,6 +296,17 @@ def bench_search_command(
     run_bench("search", 0, 0, sizes, queries, chroma, corpus, as_json, plot)
 
 
+@bench_app.command("query")
+def bench_query_command(
+    chunks: Annotated[int, typer.Option(help="Chunks indexed before asking.")] = 100_000,
+    queries: Annotated[int, typer.Option(help="Questions asked (cold, then again warm).")] = 200,
+    corpus: CorpusOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """POST /query over HTTP, cache cold and warm, against the same steps called in-process; throughput with 8 clients."""
+    run_bench("query", 0, 0, "", queries, False, corpus, as_json, None, query_chunks=chunks)
+
+
 @bench_app.command("all")
 def bench_all_command(
     docs: Annotated[int, typer.Option(help="Documents for the bulk ingest run.")] = 200,
@@ -304,8 +318,9 @@ def bench_all_command(
     corpus: CorpusOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Every benchmark in one run."""
-    run_bench("all", docs, pdfs, sizes, queries, chroma, corpus, as_json, plot)
+    """Every benchmark in one run (the query benchmark on the largest size)."""
+    largest = max(int(s) for s in sizes.split(",") if s.strip())
+    run_bench("all", docs, pdfs, sizes, queries, chroma, corpus, as_json, plot, query_chunks=largest)
 
 
 @app.command()

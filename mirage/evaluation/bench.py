@@ -171,3 +171,80 @@ async def bench_search_at(factory: TextFactory, size: int, queries: int, compare
             result["chroma"] = compare_with_chroma(texts, dense, query_vectors, Path(scratch) / "chroma",
                                                    edge_dense_top=dense_only_top(components, query_vectors))
     return result
+
+
+def in_process_answer(components: Components, question: str, generator: Any) -> None:
+    """Translate, retrieve, generate and classify, as plain calls in one thread: the chain without its hops."""
+    from contracts.questions import QueryReceived
+    from workers.classify_risk.classifier import assess
+    from workers.classify_risk.policy import decide
+    from workers.retrieve.search import search
+    from workers.translate.preparation import prepare
+
+    translated = prepare(QueryReceived(correlation_id="b", query_id="b", query=question), components.detector)
+    found = search(SearchRequest(query=translated.search_query, top_k=5), embedder=components.embedder,
+                   lexical=components.lexical, detector=components.detector, store=components.store)
+    draft = generator.answer(question, translated.detection.language, translated.answer_language, found.results)
+    decide(assess(question, translated.detection.language, draft.text, [p.text for p in found.results]), False)
+
+
+async def timed_queries(client: Any, questions: list[str], concurrency: int) -> tuple[list[float], float]:
+    gate, latencies = asyncio.Semaphore(concurrency), []
+
+    async def one(question: str) -> None:
+        async with gate:
+            started = time.perf_counter()
+            response = await client.post("/query", json={"query": question})
+            latencies.append((time.perf_counter() - started) * 1000)
+            assert response.status_code in (200, 202), response.text
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(q) for q in questions))
+    return latencies, len(questions) / (time.perf_counter() - started)
+
+
+async def bench_query(factory: TextFactory, chunks: int, queries: int, concurrency: int, on_progress: Progress) -> dict[str, Any]:
+    """POST /query over HTTP (cache cold, then warm) against the same steps called in-process."""
+    import httpx
+    import uvicorn
+
+    from gateway.app import create_app
+    from mirage.embedded import ALL_WORKERS, runtime_factory
+    from mirage.nats_server import EmbeddedNats, free_port
+
+    with tempfile.TemporaryDirectory(prefix="mirage-bench-") as scratch:
+        settings = Settings(data_dir=Path(scratch), query_wait_s=30.0, nats_url=None)
+        components = Components(settings)
+        build_index(components, factory.chunks(chunks), on_progress)
+        questions = list(dict.fromkeys(factory.random.choice(factory.sentences) for _ in range(queries * 2)))[:queries]
+        from workers.generate.extractive import ExtractiveGenerator
+
+        generator, in_process = ExtractiveGenerator(), []
+        in_process_answer(components, "warm-up question about doses", generator)  # models and lexicons load once
+        for question in questions:
+            started = time.perf_counter()
+            in_process_answer(components, question, generator)
+            in_process.append((time.perf_counter() - started) * 1000)
+        with EmbeddedNats(settings.nats_dir) as nats:
+            port = free_port()
+            app = create_app(settings, runtime_factory(settings, nats.url, ALL_WORKERS, components))
+            server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+            serving = asyncio.create_task(server.serve())
+            while not server.started:
+                await asyncio.sleep(0.05)
+            try:
+                async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+                    cold, _ = await timed_queries(client, questions, concurrency=1)
+                    warm, _ = await timed_queries(client, questions, concurrency=1)
+                    fresh = [f"{q} ({i})" for i, q in enumerate(questions)]  # new texts: the answer cache misses
+                    _, throughput = await timed_queries(client, fresh, concurrency=concurrency)
+            finally:
+                server.should_exit = True
+                await serving
+    cold_p = percentiles(cold)
+    return {
+        "chunks": chunks, "queries": len(questions),
+        "http_cold": cold_p, "http_warm": percentiles(warm), "in_process": percentiles(in_process),
+        "broker_and_http_overhead_ratio_p50": round(cold_p["p50_ms"] / percentiles(in_process)["p50_ms"], 2),
+        f"throughput_qps_{concurrency}_concurrent_cold": round(throughput, 1),
+    }
