@@ -231,6 +231,19 @@ def eval_retrieval(
     console.print(table)
 
 
+@eval_app.command("risk")
+def eval_risk(
+    data: Annotated[Path, typer.Option(help="Risky prompts: XSafety-style JSONL with one field per language (en, fr, es, de).", exists=True)],
+    half: Annotated[Optional[str], typer.Option(help="Only the 'tuning' (even) or 'holdout' (odd) prompts.")] = None,
+    harmless: Annotated[Optional[Path], typer.Option(help="Harmless questions JSONL (language, text) [default: the bundled set].")] = None,
+) -> None:
+    """Share of risky questions held for review (recall) and of harmless ones held (false positives), per language."""
+    from workers.classify_risk.evaluation import HARMLESS_QUESTIONS, evaluate_risk, read_harmless, read_xsafety
+
+    report = evaluate_risk(read_xsafety(data, half), read_harmless(harmless or HARMLESS_QUESTIONS))
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+
+
 def progress_bars(quiet: bool):  # noqa: ANN201
     """Progress bars on stderr (so --json output stays clean), hidden when quiet."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn

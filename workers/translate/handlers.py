@@ -12,13 +12,15 @@ from contracts.questions import QueryReceived
 from mirage.bus import Publisher
 from mirage.delivery import DeliveryPolicy
 from mirage.language import LanguageDetector
-from workers.translate.preparation import prepare
+from workers.translate.llm import LlmTranslator
+from workers.translate.preparation import prepare, prepare_online
 
 
 @dataclass(frozen=True)
 class TranslateServices:
     detector: LanguageDetector
     bus: Publisher
+    translator: LlmTranslator | None = None
 
 
 def build_router(services: TranslateServices, policy: DeliveryPolicy) -> NatsRouter:
@@ -26,7 +28,10 @@ def build_router(services: TranslateServices, policy: DeliveryPolicy) -> NatsRou
 
     @router.subscriber(topology.TRANSLATE.filter_subject, **policy.subscriber_kwargs(topology.TRANSLATE, concurrency=8))
     async def translate(event: QueryReceived) -> None:
-        translated = await asyncio.to_thread(prepare, event, services.detector)
+        if services.translator is None:
+            translated = await asyncio.to_thread(prepare, event, services.detector)
+        else:
+            translated = await prepare_online(event, services.detector, services.translator)
         await services.bus.publish(translated, subjects.QUERY_TRANSLATED)
 
     return router

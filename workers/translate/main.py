@@ -7,11 +7,14 @@ from typing import TYPE_CHECKING
 from faststream.nats import NatsBroker
 
 from workers.translate.handlers import TranslateServices, build_router
+from workers.translate.llm import build_translator
 
 if TYPE_CHECKING:
     from mirage.runtime import Runtime
 
 
 def attach(broker: NatsBroker, runtime: Runtime) -> None:
-    services = TranslateServices(detector=runtime.components.detector, bus=runtime.bus)
+    services = TranslateServices(
+        detector=runtime.components.detector, bus=runtime.bus, translator=build_translator(runtime.settings),
+    )
     broker.include_router(build_router(services, runtime.policy), middlewares=[runtime.policy.middleware(runtime.bus.publish_raw)])
