@@ -52,6 +52,19 @@ def pdf_document(factory: TextFactory, title: str, pages: int) -> bytes:
     return bytes(pdf.output())
 
 
+def chunk_texts(components: Components, documents: list[bytes], max_chars: int) -> list[str]:
+    """The exact texts the ingest worker embeds for these documents (title and heading included)."""
+    from contracts.documents import BlobRef, DocumentUploaded
+    from workers.ingest.indexing import chunk_for_index
+
+    texts = []
+    for i, data in enumerate(documents):
+        event = DocumentUploaded(correlation_id=str(i), document_id=str(i), filename=f"bulk-{i}.txt", format="txt",
+                                 blob=BlobRef(bucket="-", name="-", size=len(data)))
+        texts += chunk_for_index(data, event, lexical=components.lexical, detector=components.detector, max_chars=max_chars).texts
+    return texts
+
+
 def raw_embedder_rate(components: Components, texts: list[str]) -> float:
     """Chunks per second of the embedder alone, on the texts the pipeline will embed."""
     components.embedder.embed_documents(texts[:64])  # warm-up
@@ -66,8 +79,7 @@ async def bench_ingest(factory: TextFactory, documents: int, pdfs: int, on_progr
         corpus = [text_document(factory, f"Synthetic leaflet {i}", sections=4) for i in range(documents)]
         async with private_pipeline(settings) as runtime:
             gateway = Documents(runtime)
-            probe = [s for d in corpus[: min(documents, 40)] for s in d.decode().split("\n\n") if len(s) > 100]
-            raw = raw_embedder_rate(runtime.components, probe)
+            raw = raw_embedder_rate(runtime.components, chunk_texts(runtime.components, corpus[:40], settings.chunk_max_chars))
             gate = asyncio.Semaphore(64)
             chunks = 0
 

@@ -15,11 +15,11 @@ def plot_search_latency(runs: list[dict[str, Any]], path: Path) -> None:
     sizes = [run["chunks"] for run in runs]
     figure, axis = plt.subplots(figsize=(6.5, 4))
     series = {
-        "MIRAGE hybrid, in-process": [r["search_in_process"] for r in runs],
-        "MIRAGE hybrid, gateway→NATS→retrieve": [r["search_through_nats"] for r in runs],
+        "MIRAGE hybrid incl. query embedding, in-process": [r["search_in_process"] for r in runs],
+        "MIRAGE hybrid incl. query embedding, via NATS": [r["search_through_nats"] for r in runs],
     }
     if all("chroma" in r for r in runs):
-        series["ChromaDB dense, in-process"] = [{"p50_ms": r["chroma"]["search_p50_ms"], "p95_ms": r["chroma"]["search_p95_ms"]} for r in runs]
+        series["ChromaDB dense, query vector given"] = [{"p50_ms": r["chroma"]["search_p50_ms"], "p95_ms": r["chroma"]["search_p95_ms"]} for r in runs]
     for label, points in series.items():
         line = axis.plot(sizes, [p["p50_ms"] for p in points], marker="o", label=f"{label} p50")[0]
         axis.plot(sizes, [p["p95_ms"] for p in points], marker="x", linestyle="--", color=line.get_color(), label=f"{label} p95")
