@@ -19,7 +19,9 @@ def plot_search_latency(runs: list[dict[str, Any]], path: Path) -> None:
         "MIRAGE hybrid incl. query embedding, via NATS": [r["search_through_nats"] for r in runs],
     }
     if all("chroma" in r for r in runs):
-        series["ChromaDB dense, query vector given"] = [{"p50_ms": r["chroma"]["search_p50_ms"], "p95_ms": r["chroma"]["search_p95_ms"]} for r in runs]
+        series["ChromaDB dense, query vector given"] = [
+            {"p50_ms": r["chroma"]["search_p50_ms"], "p95_ms": r["chroma"]["search_p95_ms"]} for r in runs
+        ]
     for label, points in series.items():
         line = axis.plot(sizes, [p["p50_ms"] for p in points], marker="o", label=f"{label} p50")[0]
         axis.plot(sizes, [p["p95_ms"] for p in points], marker="x", linestyle="--", color=line.get_color(), label=f"{label} p95")

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from contracts.questions import DraftAnswer
 from contracts.search import SearchHit
+from mirage.llm import LlmFailed
 
 
 class Generator(Protocol):
@@ -17,7 +18,7 @@ class Generator(Protocol):
     ) -> DraftAnswer: ...
 
 
-class GenerationFailed(RuntimeError):
+class GenerationFailed(LlmFailed):
     """An online backend gave no usable answer (error, timeout, rate limit, block, broken format).
 
     `str(error)` is a short reason fit for a log line and the answer's backend name, e.g. "rate limited".
@@ -30,13 +31,3 @@ async def aclose(generator: Generator) -> None:
     if close is not None:
         await close()
 
-
-def http_failure(status: int | None) -> GenerationFailed:
-    """The failure for an HTTP error status from an online backend."""
-    if status == 429:
-        return GenerationFailed("rate limited")
-    if status is not None and status >= 500:
-        return GenerationFailed(f"server error {status}")
-    if status in (401, 403):
-        return GenerationFailed(f"access denied (HTTP {status})")
-    return GenerationFailed(f"HTTP {status}")
