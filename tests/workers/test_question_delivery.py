@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from uuid import uuid4
@@ -24,6 +22,7 @@ from mirage.settings import Settings
 from mirage.stores.edge import EdgeVectorStore
 from mirage.stores.lexical import Bm25Encoder
 from tests.factories import SAMPLES, make_txt
+from tests.jetstream_helpers import count_messages, wait_for
 from tests.workers.generate.fakes import FakeApi, openai_reply
 from workers.ingest.indexing import prepare
 
@@ -32,14 +31,6 @@ QUESTION = "What are the side effects of paracetamol?"
 LLM_ANSWER = "Paracetamol rarely causes side effects such as a skin rash [1]."
 
 
-async def wait_for(predicate, timeout: float, interval: float = 0.1):  # noqa: ANN001, ANN201
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = await predicate()
-        if value:
-            return value
-        await asyncio.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s")
 
 
 def leaflet_store(settings: Settings, embedder, detector) -> EdgeVectorStore:  # noqa: ANN001
@@ -65,9 +56,6 @@ async def settled(runtime: Runtime, query_id: str) -> QueryRecord | None:
     return record if record.status is not QueryStatus.processing else None
 
 
-async def count_messages(js, stream: str, subject: str) -> int:  # noqa: ANN001
-    info = await js.stream_info(stream, subjects_filter=subject)
-    return (info.state.subjects or {}).get(subject, 0)
 
 
 @pytest.fixture

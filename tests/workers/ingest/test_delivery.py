@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,16 +18,7 @@ from mirage.formats import DocumentFormat
 from mirage.runtime import Components, start_runtime
 from mirage.stores.edge import EdgeVectorStore
 from tests.factories import make_long_text
-
-
-async def wait_for(predicate, timeout: float, interval: float = 0.1):  # noqa: ANN001, ANN201
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = await predicate()
-        if value:
-            return value
-        await asyncio.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s")
+from tests.jetstream_helpers import count_messages, wait_for
 
 
 def start_worker(settings, log: Path) -> subprocess.Popen:  # noqa: ANN001
@@ -38,9 +28,6 @@ def start_worker(settings, log: Path) -> subprocess.Popen:  # noqa: ANN001
                             stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
-async def count_messages(js, subject: str) -> int:  # noqa: ANN001
-    info = await js.stream_info(topology.DOCUMENTS.name, subjects_filter=subject)
-    return (info.state.subjects or {}).get(subject, 0)
 
 
 @pytest.mark.timeout(180)
@@ -66,7 +53,7 @@ async def test_worker_killed_mid_document_indexes_it_exactly_once(settings_facto
         finally:
             second.send_signal(signal.SIGTERM)
             second.wait(timeout=30)
-        assert await count_messages(js, subjects.for_document(subjects.DOCUMENT_INDEXED, document_id)) == 1
+        assert await count_messages(js, topology.DOCUMENTS.name, subjects.for_document(subjects.DOCUMENT_INDEXED, document_id)) == 1
         info = await js.consumer_info(topology.DOCUMENTS.name, topology.INGEST.durable)
         assert info.num_ack_pending == 0 and info.num_pending == 0
     finally:
