@@ -151,11 +151,15 @@ class CountingStore:
     """Counts the documents one replica indexed, writing through to the shared index."""
 
     def __init__(self, inner) -> None:  # noqa: ANN001
-        self.inner, self.documents = inner, 0
+        self.inner, self.indexed = inner, []
         self.name = inner.name
 
+    @property
+    def documents(self) -> int:
+        return len(self.indexed)
+
     def upsert(self, points) -> None:  # noqa: ANN001
-        self.documents += 1
+        self.indexed += sorted({p.payload["document_id"] for p in points})  # one write may carry several documents
         self.inner.upsert(points)
 
     def __getattr__(self, attribute: str):  # noqa: ANN204
@@ -184,5 +188,5 @@ async def test_two_replicas_share_the_work_and_index_each_document_once(settings
     finally:
         for runtime in runtimes:
             await runtime.stop()
-    assert sum(r.documents for r in replicas) == 8
+    assert sum(r.documents for r in replicas) == 8 and sorted(d for r in replicas for d in r.indexed) == sorted(ids)
     assert all(r.documents > 0 for r in replicas), [r.documents for r in replicas]
