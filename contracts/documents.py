@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -102,5 +101,3 @@ class DocumentRecord(BaseModel):
     def terminal(self) -> bool:
         return self.status is not DocumentStatus.processing
 
-
-DocumentOutcome = Literal["indexed", "failed", "deleted"]
