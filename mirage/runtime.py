@@ -33,9 +33,10 @@ class Components:
     """The heavy objects (models, index), built on first use and shared by the workers of one process."""
 
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None, detector: LanguageDetector | None = None,
-                 store: VectorStore | None = None) -> None:
+                 store: VectorStore | None = None, english: Embedder | None = None) -> None:
         self.settings = settings
         self._embedder, self._detector, self._store = embedder, detector, store
+        self._english = english
         self._lexical: Bm25Encoder | None = None
         self._caches: dict[str, CountingCache] = {}
 
@@ -54,6 +55,15 @@ class Components:
         return self._embedder
 
     @property
+    def english_embedder(self) -> Embedder | None:
+        """The English model for English chunks and questions; None when MIRAGE_ENGLISH_EMBEDDER=none."""
+        if self._english is None and self.settings.english_embedder == "minilm":
+            from mirage.embedders.english import EnglishEmbedder
+
+            self._english = EnglishEmbedder(self.settings.model_cache, threads=self.settings.embedder_threads)
+        return self._english
+
+    @property
     def lexical(self) -> Bm25Encoder:
         if self._lexical is None:
             self._lexical = Bm25Encoder()
@@ -70,7 +80,8 @@ class Components:
         if self._store is None:
             s = self.settings
             self._store = build_store(url=s.qdrant_url, api_key=s.qdrant_api_key, collection=s.qdrant_collection,
-                                      path=str(s.vectors_dir), dim=self.embedder.dim)
+                                      path=str(s.vectors_dir), dim=self.embedder.dim,
+                                      english_dim=self.english_embedder.dim if self.english_embedder else None)
         return self._store
 
     async def close_caches(self) -> None:

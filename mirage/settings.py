@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,12 @@ class Settings(BaseSettings):
     embedder_threads: int = Field(default=2, ge=1)
     fastembed_cache: str | None = None
     fastembed_model_path: str | None = None
+    english_embedder: Literal["minilm", "none"] = Field(
+        default="minilm",
+        description='"minilm": English chunks and questions are embedded a second time with all-MiniLM-L6-v2 '
+                    '(BioASQ nDCG@10 0.79 → 0.85+, ingest ~4x slower); "none": the multilingual model alone.')
+    model_cache: Path = Field(default=Path("~/.cache/mirage/models"),
+                              description="Where the English model's ONNX export is kept (made on first use, ~10 s).")
 
     gemini_api_key: str | None = Field(default=None, validation_alias=AliasChoices("GEMINI_API_KEY", "MIRAGE_GEMINI_API_KEY"),
                                        description="Set to generate with Gemini (google-genai).")

@@ -53,6 +53,14 @@ def embedder():  # noqa: ANN201
 
 
 @pytest.fixture(scope="session")
+def english_embedder(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """The English model, exported to ONNX afresh for the session (so the export path runs on every CI run)."""
+    from mirage.embedders.english import EnglishEmbedder
+
+    return EnglishEmbedder(tmp_path_factory.mktemp("models"), threads=2)
+
+
+@pytest.fixture(scope="session")
 def detector():  # noqa: ANN201
     from mirage.language import LanguageDetector
 
@@ -71,7 +79,7 @@ def settings_factory(tmp_path: Path, nats_server: EmbeddedNats):  # noqa: ANN201
 
 
 @pytest.fixture
-def stack(settings_factory, embedder, detector):  # noqa: ANN001, ANN201
+def stack(settings_factory, embedder, detector, english_embedder):  # noqa: ANN001, ANN201
     """Opens the whole embedded stack (gateway + every worker) over the real nats-server, as an HTTP client."""
     from gateway.app import create_app
     from mirage.embedded import ALL_WORKERS, runtime_factory
@@ -80,7 +88,8 @@ def stack(settings_factory, embedder, detector):  # noqa: ANN001, ANN201
     @contextlib.asynccontextmanager
     async def open_stack(tracer_provider=None, **overrides: object) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
         settings = settings_factory(**overrides)
-        components = Components(settings, embedder=embedder, detector=detector)
+        english = english_embedder if settings.english_embedder == "minilm" else None
+        components = Components(settings, embedder=embedder, detector=detector, english=english)
         app = create_app(settings, runtime_factory(settings, settings.nats_url, ALL_WORKERS, components, tracer_provider))
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)

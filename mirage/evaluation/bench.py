@@ -54,24 +54,31 @@ def pdf_document(factory: TextFactory, title: str, pages: int) -> bytes:
     return bytes(pdf.output())
 
 
-def chunk_texts(components: Components, documents: list[bytes], max_chars: int) -> list[str]:
-    """The exact texts the ingest worker embeds for these documents (title and heading included)."""
+def chunk_texts(components: Components, documents: list[bytes], max_chars: int) -> tuple[list[str], list[str]]:
+    """The exact texts the ingest worker embeds for these documents (title and heading included): all of
+    them for the multilingual model, and those the English model embeds too."""
     from contracts.documents import BlobRef, DocumentUploaded
     from workers.ingest.indexing import chunk_for_index
 
-    texts = []
+    texts: list[str] = []
+    english: list[str] = []
     for i, data in enumerate(documents):
         event = DocumentUploaded(correlation_id=str(i), document_id=str(i), filename=f"bulk-{i}.txt", format="txt",
                                  blob=BlobRef(bucket="-", name="-", size=len(data)))
-        texts += chunk_for_index(data, event, lexical=components.lexical, detector=components.detector, max_chars=max_chars).texts
-    return texts
+        document = chunk_for_index(data, event, lexical=components.lexical, detector=components.detector, max_chars=max_chars)
+        texts += document.texts
+        english += document.english_texts
+    return texts, english
 
 
-def raw_embedder_rate(components: Components, texts: list[str]) -> float:
-    """Chunks per second of the embedder alone, on the texts the pipeline will embed."""
-    components.embedder.embed_documents(texts[:64])  # warm-up
+def raw_embedder_rate(components: Components, texts: list[str], english: list[str]) -> float:
+    """Chunks per second of the embedders alone (the English one on its share), on the texts the pipeline will embed."""
+    models = [(components.embedder, texts)] + ([(components.english_embedder, english)] if components.english_embedder else [])
+    for model, batch in models:
+        model.embed_documents(batch[:64])  # warm-up
     started = time.perf_counter()
-    components.embedder.embed_documents(texts)
+    for model, batch in models:
+        model.embed_documents(batch)
     return len(texts) / (time.perf_counter() - started)
 
 
@@ -82,7 +89,7 @@ async def bench_ingest(factory: TextFactory, documents: int, pdfs: int, on_progr
         async with private_pipeline(settings) as runtime:
             gateway = Documents(runtime)
             probe = chunk_texts(runtime.components, corpus[:100], settings.chunk_max_chars)
-            raw_before = raw_embedder_rate(runtime.components, probe)
+            raw_before = raw_embedder_rate(runtime.components, *probe)
             gate = asyncio.Semaphore(64)
             chunks = 0
 
@@ -97,7 +104,7 @@ async def bench_ingest(factory: TextFactory, documents: int, pdfs: int, on_progr
             started = time.perf_counter()
             await asyncio.gather(*(upload(data, i) for i, data in enumerate(corpus)))
             bulk_seconds = time.perf_counter() - started
-            raw = (raw_before + raw_embedder_rate(runtime.components, probe)) / 2  # before and after: machine noise averages out
+            raw = (raw_before + raw_embedder_rate(runtime.components, *probe)) / 2  # before and after: machine noise averages out
 
             latencies = []
             for i in range(pdfs):
@@ -124,17 +131,20 @@ def build_index(components: Components, texts: list[str], on_progress: Progress)
     from mirage.stores.base import ChunkPoint
     from workers.ingest.indexing import chunk_id
 
-    vectors = []
+    vectors, english_vectors = [], []
     for start in range(0, len(texts), 1000):
         vectors.append(components.embedder.embed_documents(texts[start:start + 1000]))
+        if components.english_embedder is not None:
+            english_vectors.append(components.english_embedder.embed_documents(texts[start:start + 1000]))
         on_progress(len(texts[start:start + 1000]))
     dense = np.vstack(vectors)
+    english = np.vstack(english_vectors) if english_vectors else [None] * len(texts)
     started = time.perf_counter()
     for start in range(0, len(texts), 1000):
         components.store.upsert([
             ChunkPoint(id=chunk_id(f"bench-{i // 10}", i % 10), dense=dense[i], sparse=components.lexical.encode_document(texts[i], "en"),
                        payload={"document_id": f"bench-{i // 10}", "chunk": i % 10, "text": texts[i], "language": "en",
-                                "meta": {"type": "bench"}})
+                                "meta": {"type": "bench"}}, english=english[i])
             for i in range(start, min(start + 1000, len(texts)))
         ])
     optimize = getattr(components.store, "optimize", None)
@@ -170,7 +180,7 @@ async def bench_search_at(factory: TextFactory, size: int, queries: int, compare
                 request = SearchRequest(query=question, top_k=10)
                 started = time.perf_counter()
                 search(request, embedder=components.embedder, lexical=components.lexical, detector=components.detector,
-                       store=components.store)
+                       store=components.store, english=components.english_embedder)
                 in_process.append((time.perf_counter() - started) * 1000)
                 started = time.perf_counter()
                 await gateway.search(request)
@@ -199,7 +209,7 @@ def in_process_answer(components: Components, question: str, generator: Any) -> 
 
     translated = prepare(QueryReceived(correlation_id="b", query_id="b", query=question), components.detector)
     found = search(SearchRequest(query=translated.search_query, top_k=5), embedder=components.embedder,
-                   lexical=components.lexical, detector=components.detector, store=components.store)
+                   lexical=components.lexical, detector=components.detector, store=components.store, english=components.english_embedder)
     draft = generator.answer(question, translated.detection.language, translated.answer_language, found.results)
     decide(assess(question, translated.detection.language, draft.text, [p.text for p in found.results]), False)
 

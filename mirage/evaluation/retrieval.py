@@ -92,7 +92,8 @@ async def run_retrieval_eval(
                 latencies.append(elapsed * 1000)
                 on_searched(1)
             chunks = runtime.components.store.count()
-            embedder = runtime.components.embedder.name
+            english = runtime.components.english_embedder
+            embedder = runtime.components.embedder.name + (f" + {english.name} (English)" if english else "")
     return RetrievalReport(
         dataset=dataset.name, queries=len(dataset.queries), documents=len(owners), chunks=chunks,
         metrics={k: round(v, 4) for k, v in evaluate(rankings, dataset.qrels).items()},

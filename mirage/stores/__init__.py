@@ -17,18 +17,19 @@ def build_store(
     url: str | None = None,
     api_key: str | None = None,
     collection: str = "mirage_chunks",
+    english_dim: int | None = None,
 ) -> VectorStore:
     """A Qdrant server store when `url` is set (QDRANT_URL; ":memory:" for a throwaway local one),
-    else the embedded Edge store in `path`."""
+    else the embedded Edge store in `path`. `english_dim`: the English model's vectors are kept too."""
     if url:
         from qdrant_client import QdrantClient
 
         from mirage.stores.qdrant import QdrantServerStore
 
         client = QdrantClient(location=":memory:") if url == ":memory:" else QdrantClient(url=url, api_key=api_key)
-        return QdrantServerStore(client, collection, dim)
+        return QdrantServerStore(client, collection, dim, english_dim)
     if path is None:
         raise ValueError("build_store needs either a Qdrant URL or a directory for the embedded index")
     from mirage.stores.edge import EdgeVectorStore
 
-    return EdgeVectorStore(path, dim)
+    return EdgeVectorStore(path, dim, english_dim)

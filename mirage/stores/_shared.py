@@ -12,6 +12,7 @@ from mirage.stores.base import DOCUMENT_ID, LANGUAGE, META, ChunkPoint, Hit
 
 DENSE = "dense"
 SPARSE = "bm25"
+ENGLISH = "dense_en"  # the English model's vector, on English chunks only
 KEYWORD_INDEXES = (DOCUMENT_ID, LANGUAGE, f"{META}.type")
 
 # Qdrant ids are UUIDs or integers; any other chunk id is mapped to a UUID and kept here to be returned as is.
@@ -49,10 +50,9 @@ def to_hit(raw_id: object, score: float, payload: Mapping[str, Any] | None) -> H
     return Hit(id=chunk_id, score=float(score), payload=payload)
 
 
-def dense_and_bm25_hits(results: Sequence[Sequence[Any]]) -> tuple[list[Hit], list[Hit]]:
-    """The scored points of a dense request and of the BM25 one after it (if the query had terms) as hits."""
-    hits = [[to_hit(p.id, p.score, p.payload) for p in points] for points in results]
-    return hits[0], hits[1] if len(hits) > 1 else []
+def named_hits(names: Sequence[str], results: Sequence[Sequence[Any]]) -> dict[str, list[Hit]]:
+    """The scored points of each request of a batch as hits, by the vector name it searched."""
+    return {name: [to_hit(p.id, p.score, p.payload) for p in points] for name, points in zip(names, results, strict=True)}
 
 
 def dense_list(vector: np.ndarray, dim: int) -> list[float]:

@@ -24,21 +24,29 @@ class SparseTerms:
 
 @dataclass(frozen=True)
 class ChunkPoint:
-    """One chunk ready to index: deterministic id, both vectors, and its payload."""
+    """One chunk ready to index: deterministic id, its vectors, and its payload.
+
+    `english`: the English model's vector, for English chunks when that model is enabled.
+    """
 
     id: str
     dense: np.ndarray
     sparse: SparseTerms
     payload: Mapping[str, Any]
+    english: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
 class QueryVectors:
-    """A query both ways, and the languages it may be written in (empty: unknown) to weigh the fusion."""
+    """A query every way, and the languages it may be written in (empty: unknown) to weigh the fusion.
+
+    `english`: the English model's embedding, when the query may be English and that model is enabled.
+    """
 
     dense: np.ndarray
     sparse: SparseTerms
     languages: frozenset[str] = frozenset()
+    english: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,7 @@ class Hit:
 
 
 class VectorStore(Protocol):
-    """Hybrid chunk index with payload filters: dense and lexical hits fused by `mirage.stores.fusion`.
+    """Hybrid chunk index with payload filters: dense, English and lexical hits fused by `mirage.stores.fusion`.
 
     `filters` maps a payload key to a required value; keys other than
     `document_id` and `language` are looked up under `meta.<key>`.

@@ -37,15 +37,16 @@ from qdrant_edge import (
 
 from mirage.stores._shared import (
     DENSE,
+    ENGLISH,
     KEYWORD_INDEXES,
     SPARSE,
     FilterValue,
     StoreLocked,
     VectorLayoutMismatch,
-    dense_and_bm25_hits,
     dense_list,
     filter_terms,
     is_keyword_list,
+    named_hits,
     point_id,
     stored_payload,
 )
@@ -71,9 +72,10 @@ class EdgeVectorStore:
 
     name = "qdrant-edge"
 
-    def __init__(self, path: str | os.PathLike[str], dim: int) -> None:
+    def __init__(self, path: str | os.PathLike[str], dim: int, english_dim: int | None = None) -> None:
         self.path = Path(path)
         self.dim = dim
+        self.english_dim = english_dim
         self.path.mkdir(parents=True, exist_ok=True)
         self._lock_fd = _lock_directory(self.path)
         self._write_lock = threading.Lock()
@@ -86,14 +88,7 @@ class EdgeVectorStore:
             raise
 
     def upsert(self, points: Sequence[ChunkPoint]) -> None:
-        edge_points = [
-            Point(
-                id=point_id(p.id),
-                vector={DENSE: dense_list(p.dense, self.dim), SPARSE: SparseVector(list(p.sparse.indices), list(p.sparse.values))},
-                payload=stored_payload(p),
-            )
-            for p in points
-        ]
+        edge_points = [Point(id=point_id(p.id), vector=self._vectors(p), payload=stored_payload(p)) for p in points]
         if not edge_points:
             return
         with self._write_lock:
@@ -101,6 +96,12 @@ class EdgeVectorStore:
             for start in range(0, len(edge_points), _UPSERT_BATCH):
                 shard.update(UpdateOperation.upsert_points(edge_points[start : start + _UPSERT_BATCH]))
             self._flush_if_due(shard)
+
+    def _vectors(self, p: ChunkPoint) -> dict[str, Any]:
+        vectors: dict[str, Any] = {DENSE: dense_list(p.dense, self.dim), SPARSE: SparseVector(list(p.sparse.indices), list(p.sparse.values))}
+        if p.english is not None and self.english_dim:
+            vectors[ENGLISH] = dense_list(p.english, self.english_dim)
+        return vectors
 
     def delete_document(self, document_id: str) -> int:
         selector = Filter(must=[FieldCondition(key=DOCUMENT_ID, match=MatchValue(document_id))])
@@ -113,17 +114,20 @@ class EdgeVectorStore:
             return removed
 
     def search(self, query: QueryVectors, *, limit: int, filters: Mapping[str, Any] | None = None) -> list[Hit]:
-        """Dense and BM25 candidates in one planned batch, fused in-process (`mirage.stores.fusion`)."""
+        """Dense, English and BM25 candidates in one planned batch, fused in-process (`mirage.stores.fusion`)."""
         selector = build_filter(filters)
         depth = candidate_depth(limit)
-        requests = [
-            QueryRequest(limit=depth, query=Query.Nearest(dense_list(query.dense, self.dim), using=DENSE), filter=selector, with_payload=True)
-        ]
+        searches: dict[str, Any] = {DENSE: dense_list(query.dense, self.dim)}
         if query.sparse.indices:
-            sparse = SparseVector(list(query.sparse.indices), list(query.sparse.values))
-            requests.append(QueryRequest(limit=depth, query=Query.Nearest(sparse, using=SPARSE), filter=selector, with_payload=True))
-        dense, bm25 = dense_and_bm25_hits(self._open_shard().query_batch(QueryBatchRequest(requests)))
-        return fuse(dense, bm25, query.languages, limit=limit)
+            searches[SPARSE] = SparseVector(list(query.sparse.indices), list(query.sparse.values))
+        if query.english is not None and self.english_dim:
+            searches[ENGLISH] = dense_list(query.english, self.english_dim)
+        requests = [
+            QueryRequest(limit=depth, query=Query.Nearest(vector, using=name), filter=selector, with_payload=True)
+            for name, vector in searches.items()
+        ]
+        results = self._open_shard().query_batch(QueryBatchRequest(requests))
+        return fuse(named_hits(list(searches), results), query.languages, limit=limit)
 
     def count(self, filters: Mapping[str, Any] | None = None) -> int:
         return self._open_shard().count(CountRequest(exact=True, filter=build_filter(filters)))
@@ -166,15 +170,15 @@ class EdgeVectorStore:
         return shard
 
     def _open(self) -> EdgeShard:
-        config = EdgeConfig(
-            vectors={DENSE: EdgeVectorParams(size=self.dim, distance=Distance.Cosine)},
-            sparse_vectors={SPARSE: EdgeSparseVectorParams(modifier=Modifier.Idf)},
-        )
+        vectors = {DENSE: EdgeVectorParams(size=self.dim, distance=Distance.Cosine)}
+        if self.english_dim:
+            vectors[ENGLISH] = EdgeVectorParams(size=self.english_dim, distance=Distance.Cosine)
+        config = EdgeConfig(vectors=vectors, sparse_vectors={SPARSE: EdgeSparseVectorParams(modifier=Modifier.Idf)})
         if not (self.path / _SHARD_CONFIG_FILE).exists() and not (self.path / "segments").exists():
             return EdgeShard.create(str(self.path), config)
-        stored = _stored_dim(self.path)
-        if stored is not None and stored != self.dim:
-            raise self._mismatch(f"{stored}-d vectors")
+        stored = _stored_sizes(self.path)
+        if stored is not None and stored != {name: params.size for name, params in vectors.items()}:
+            raise self._mismatch(_describe(stored))
         try:
             return EdgeShard.load(str(self.path), config)
         except Exception as e:
@@ -183,9 +187,10 @@ class EdgeVectorStore:
             raise
 
     def _mismatch(self, found: str) -> VectorLayoutMismatch:
+        wanted = _describe({DENSE: self.dim} | ({ENGLISH: self.english_dim} if self.english_dim else {}))
         return VectorLayoutMismatch(
-            f"the vector index in {self.path} was built for {found}, but the configured embedder makes "
-            f"{self.dim}-d vectors (the embedder changed?). Re-index the documents into a fresh data "
+            f"the vector index in {self.path} was built for {found}, but the configured embedders make {wanted} "
+            f"(MIRAGE_EMBEDDER or MIRAGE_ENGLISH_EMBEDDER changed?). Re-index the documents into a fresh data "
             f"directory, or point this process at another data directory."
         )
 
@@ -220,12 +225,16 @@ def _match_one(path: str, value: FilterValue) -> FieldCondition:
     return FieldCondition(key=path, match=MatchValue(value))
 
 
-def _stored_dim(path: Path) -> int | None:
+def _stored_sizes(path: Path) -> dict[str, int] | None:
     try:
         config = json.loads((path / _SHARD_CONFIG_FILE).read_text())
-        return int(config["vectors"][DENSE]["size"])
-    except (OSError, ValueError, KeyError, TypeError):
+        return {name: int(params["size"]) for name, params in config["vectors"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def _describe(sizes: Mapping[str, int]) -> str:
+    return " and ".join(f"{size}-d {name!r} vectors" for name, size in sizes.items())
 
 
 def _lock_directory(path: Path) -> int:

@@ -10,14 +10,15 @@ from qdrant_client import QdrantClient, models
 
 from mirage.stores._shared import (
     DENSE,
+    ENGLISH,
     KEYWORD_INDEXES,
     SPARSE,
     FilterValue,
     VectorLayoutMismatch,
-    dense_and_bm25_hits,
     dense_list,
     filter_terms,
     is_keyword_list,
+    named_hits,
     point_id,
     stored_payload,
 )
@@ -32,26 +33,26 @@ class QdrantServerStore:
 
     name = "qdrant"
 
-    def __init__(self, client: QdrantClient, collection: str, dim: int) -> None:
+    def __init__(self, client: QdrantClient, collection: str, dim: int, english_dim: int | None = None) -> None:
         self.client = client
         self.collection = collection
         self.dim = dim
+        self.english_dim = english_dim
         self._ensure_collection()
 
     def upsert(self, points: Sequence[ChunkPoint]) -> None:
-        structs = [
-            models.PointStruct(
-                id=point_id(p.id),
-                vector={
-                    DENSE: dense_list(p.dense, self.dim),
-                    SPARSE: models.SparseVector(indices=list(p.sparse.indices), values=list(p.sparse.values)),
-                },
-                payload=stored_payload(p),
-            )
-            for p in points
-        ]
+        structs = [models.PointStruct(id=point_id(p.id), vector=self._vectors(p), payload=stored_payload(p)) for p in points]
         for start in range(0, len(structs), _UPSERT_BATCH):
             self.client.upsert(self.collection, points=structs[start : start + _UPSERT_BATCH], wait=True)
+
+    def _vectors(self, p: ChunkPoint) -> dict[str, Any]:
+        vectors: dict[str, Any] = {
+            DENSE: dense_list(p.dense, self.dim),
+            SPARSE: models.SparseVector(indices=list(p.sparse.indices), values=list(p.sparse.values)),
+        }
+        if p.english is not None and self.english_dim:
+            vectors[ENGLISH] = dense_list(p.english, self.english_dim)
+        return vectors
 
     def delete_document(self, document_id: str) -> int:
         selector = models.Filter(must=[models.FieldCondition(key=DOCUMENT_ID, match=models.MatchValue(value=document_id))])
@@ -61,16 +62,19 @@ class QdrantServerStore:
         return removed
 
     def search(self, query: QueryVectors, *, limit: int, filters: Mapping[str, Any] | None = None) -> list[Hit]:
-        """Dense and BM25 candidates in one batch request, fused here as in the embedded store."""
+        """Dense, English and BM25 candidates in one batch request, fused here as in the embedded store."""
         selector = build_filter(filters)
         depth = candidate_depth(limit)
-        requests = [models.QueryRequest(query=dense_list(query.dense, self.dim), using=DENSE, limit=depth, filter=selector, with_payload=True)]
+        searches: dict[str, Any] = {DENSE: dense_list(query.dense, self.dim)}
         if query.sparse.indices:
-            sparse = models.SparseVector(indices=list(query.sparse.indices), values=list(query.sparse.values))
-            requests.append(models.QueryRequest(query=sparse, using=SPARSE, limit=depth, filter=selector, with_payload=True))
+            searches[SPARSE] = models.SparseVector(indices=list(query.sparse.indices), values=list(query.sparse.values))
+        if query.english is not None and self.english_dim:
+            searches[ENGLISH] = dense_list(query.english, self.english_dim)
+        requests = [
+            models.QueryRequest(query=vector, using=name, limit=depth, filter=selector, with_payload=True) for name, vector in searches.items()
+        ]
         responses = self.client.query_batch_points(self.collection, requests=requests)
-        dense, bm25 = dense_and_bm25_hits([response.points for response in responses])
-        return fuse(dense, bm25, query.languages, limit=limit)
+        return fuse(named_hits(list(searches), [response.points for response in responses]), query.languages, limit=limit)
 
     def count(self, filters: Mapping[str, Any] | None = None) -> int:
         return self.client.count(self.collection, count_filter=build_filter(filters), exact=True).count
@@ -83,7 +87,7 @@ class QdrantServerStore:
             try:
                 self.client.create_collection(
                     self.collection,
-                    vectors_config={DENSE: models.VectorParams(size=self.dim, distance=models.Distance.COSINE)},
+                    vectors_config={name: models.VectorParams(size=size, distance=models.Distance.COSINE) for name, size in self._sizes().items()},
                     sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
                 )
             except Exception:
@@ -100,16 +104,20 @@ class QdrantServerStore:
                         self.collection, field_name=field, field_schema=models.PayloadSchemaType.KEYWORD, wait=True
                     )
 
+    def _sizes(self) -> dict[str, int]:
+        return {DENSE: self.dim} | ({ENGLISH: self.english_dim} if self.english_dim else {})
+
     def _check_layout(self, params: models.CollectionParams) -> None:
         vectors = params.vectors if isinstance(params.vectors, dict) else {}
-        dense = vectors.get(DENSE)
+        sizes = {name: v.size for name, v in vectors.items()}
         sparse = (params.sparse_vectors or {}).get(SPARSE)
-        if dense is None or sparse is None or dense.size != self.dim:
-            found = f"{dense.size}-d {DENSE!r} vectors" if dense is not None else f"no {DENSE!r} vector"
+        if sizes != self._sizes() or sparse is None:
+            found = " and ".join(f"{size}-d {name!r} vectors" for name, size in sizes.items()) or "no dense vectors"
+            wanted = " and ".join(f"{size}-d {name!r} vectors" for name, size in self._sizes().items())
             raise VectorLayoutMismatch(
                 f"Qdrant collection {self.collection!r} holds {found}"
-                f"{'' if sparse is not None else f' and no {SPARSE!r} sparse vector'}, but the configured embedder "
-                f"makes {self.dim}-d vectors (the embedder changed?). Re-index into a new collection "
+                f"{'' if sparse is not None else f' and no {SPARSE!r} sparse vector'}, but the configured embedders "
+                f"make {wanted} (MIRAGE_EMBEDDER or MIRAGE_ENGLISH_EMBEDDER changed?). Re-index into a new collection "
                 f"(MIRAGE_QDRANT_COLLECTION) or delete this one."
             )
 

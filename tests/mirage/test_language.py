@@ -101,3 +101,24 @@ def test_confidences_cover_the_supported_languages(detector):
 def test_nothing_to_tell_means_no_compatible_language(detector, text):
     assert detector.compatible_languages(text) == frozenset()
     assert set(detector.confidences(text).values()) == {0.0}
+
+
+def test_passages_decide_by_their_common_words_before_lingua(detector: LanguageDetector):
+    passages = [
+        # lingua alone: Spanish at 0.99 and 0.9999
+        "HAO1 (glycolate oxidase) silencing is the mechanism of lumasiran, an investigational RNA interference therapeutic for "
+        "primary hyperoxaluria type 1.",
+        "Homozygous or heterozygous mutations in the GRN gene, encoding progranulin (PGRN), cause neuronal ceroid lipofuscinosis "
+        "(NCL) or frontotemporal dementia",
+        "Les effets indésirables les plus fréquents sont les nausées et la diarrhée.",
+        "Los efectos adversos más frecuentes son las náuseas y la diarrea.",
+        "Die häufigsten Nebenwirkungen sind Übelkeit und Durchfall.",
+    ]
+    assert [d.language for d in detector.detect_many(passages[:2])] == ["es", "es"]
+    assert detector.detect_passages(passages) == ["en", "en", "fr", "es", "de"]
+
+
+def test_short_runs_of_terms_stay_unknown_unless_lingua_is_sure(detector: LanguageDetector):
+    assert detector.detect_passages(["JAK1 pseudokinase", "5-HT transporter (SERT)"]) == [None, None]
+    assert detector.detect_passages(["Schwangerschaft Stillzeit Nebenwirkungen Überdosierung"]) == ["de"]
+    assert detector.detect_passages([]) == []

@@ -33,6 +33,7 @@ def build_router(services: IngestServices, policy: DeliveryPolicy) -> NatsRouter
     # waiting up to 20 ms for other documents' chunks: bulk ingest 0.76 → 0.81 of the embedder's raw speed
     # (docs/BENCHMARKS.md); a lone upload pays those 20 ms at most
     embed = MicroBatcher(lambda texts: list(services.embedder.embed_documents(texts)), max_items=256, max_wait_s=0.02)
+    english = services.english and MicroBatcher(lambda texts: list(services.english.embed_documents(texts)), max_items=256, max_wait_s=0.02)
     upsert = MicroBatcher(lambda points: services.store.upsert(points) or [None] * len(points), max_items=4096)
 
     @router.subscriber(topology.INGEST.filter_subject, **policy.subscriber_kwargs(topology.INGEST, services.concurrency))
@@ -49,19 +50,20 @@ def build_router(services: IngestServices, policy: DeliveryPolicy) -> NatsRouter
         except (UnreadableDocument, RejectedUpload) as exc:
             await fail(services, event, str(exc), FailureStage.parse)
             return
-        points = to_points(event, document, await embed.submit(document.texts))
+        vectors = [embed.submit(document.texts)] + ([english.submit(document.english_texts)] if english else [])
+        points = to_points(event, document, *await asyncio.gather(*vectors))
         await upsert.submit(points)
         indexed = record.model_copy(update={
             "status": DocumentStatus.indexed, "title": document.title, "pages": document.pages,
             "chunks": len(points), "languages": language_counts(points),
-            "embedder": services.embedder.name, "indexed_at": utcnow(), "reason": None, "failed_stage": None,
+            "embedder": services.embedder_name, "indexed_at": utcnow(), "reason": None, "failed_stage": None,
         })
         await services.catalog.put(indexed)
         await services.bus.publish(
             DocumentIndexed(
                 event_id=derived_event_id(event.event_id, "indexed"), correlation_id=event.document_id,
                 causation_id=event.event_id, document_id=event.document_id, chunks=indexed.chunks,
-                languages=indexed.languages, pages=indexed.pages, title=indexed.title, embedder=services.embedder.name,
+                languages=indexed.languages, pages=indexed.pages, title=indexed.title, embedder=services.embedder_name,
             ),
             subjects.for_document(subjects.DOCUMENT_INDEXED, event.document_id),
         )

@@ -47,7 +47,17 @@ def embedding_text(chunk: Chunk, title: str | None) -> str:
 def chunk_languages(chunks: Sequence[Chunk], declared: object, detector: LanguageDetector) -> list[str | None]:
     if isinstance(declared, str) and declared.lower() in SUPPORTED_LANGUAGES:
         return [declared.lower()] * len(chunks)
-    return [d.language for d in detector.detect_many([c.text for c in chunks])]
+    languages = detector.detect_passages([c.text for c in chunks])
+    known = Counter(language for language in languages if language)
+    # a chunk whose words do not tell (a list of drug names) takes the language of the rest of its document
+    fallback = known.most_common(1)[0][0] if known else None
+    return [language or fallback for language in languages]
+
+
+def wants_english(language: str | None) -> bool:
+    """English chunks get the English model's vector too, and so do chunks of unknown language (mostly
+    short runs of medical terms, which that model reads well)."""
+    return language in ("en", None)
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,11 @@ class ChunkedDocument:
     texts: list[str]
     languages: list[str | None]
     sparse: list[SparseTerms]
+
+    @property
+    def english_texts(self) -> list[str]:
+        """The texts the English model embeds (see `wants_english`), in chunk order."""
+        return [text for text, language in zip(self.texts, self.languages, strict=True) if wants_english(language)]
 
 
 def chunk_for_index(
@@ -77,12 +92,18 @@ def chunk_for_index(
     )
 
 
-def to_points(event: DocumentUploaded, document: ChunkedDocument, dense: Sequence[np.ndarray]) -> list[ChunkPoint]:
+def to_points(
+    event: DocumentUploaded, document: ChunkedDocument, dense: Sequence[np.ndarray], english: Sequence[np.ndarray] | None = None,
+) -> list[ChunkPoint]:
+    """`english`: the English model's vectors of `document.english_texts`, in that order (None: no English model)."""
+    remaining = iter(english or ())
+    english_vectors = [next(remaining) if english is not None and wants_english(language) else None for language in document.languages]
     return [
         ChunkPoint(
             id=chunk_id(event.document_id, c.index),
             dense=vector,
             sparse=sparse,
+            english=english_vector,
             payload={
                 "document_id": event.document_id,
                 "chunk_index": c.index,
@@ -95,7 +116,9 @@ def to_points(event: DocumentUploaded, document: ChunkedDocument, dense: Sequenc
                 "meta": dict(event.metadata),
             },
         )
-        for c, vector, sparse, language in zip(document.chunks, dense, document.sparse, document.languages, strict=True)
+        for c, vector, english_vector, sparse, language in zip(
+            document.chunks, dense, english_vectors, document.sparse, document.languages, strict=True
+        )
     ]
 
 
@@ -107,8 +130,10 @@ def prepare(
     lexical: Bm25Encoder,
     detector: LanguageDetector,
     max_chars: int,
+    english: Embedder | None = None,
 ) -> PreparedDocument:
     """The whole path from bytes to points in one call (the worker does the same, batching across documents)."""
     document = chunk_for_index(data, event, lexical=lexical, detector=detector, max_chars=max_chars)
     dense = embedder.embed_documents(document.texts) if document.texts else []
-    return PreparedDocument(title=document.title, pages=document.pages, points=to_points(event, document, dense))
+    english_vectors = None if english is None else list(english.embed_documents(document.english_texts))
+    return PreparedDocument(title=document.title, pages=document.pages, points=to_points(event, document, dense, english_vectors))

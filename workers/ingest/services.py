@@ -35,3 +35,8 @@ class IngestServices:
     bus: Publisher
     max_chars: int = 1000
     concurrency: int = 1
+    english: Embedder | None = None  # the English model, for English chunks (None: disabled)
+
+    @property
+    def embedder_name(self) -> str:
+        return self.embedder.name if self.english is None else f"{self.embedder.name} + {self.english.name} (English)"

@@ -20,7 +20,7 @@ from mirage.embedders.base import Embedder
 from mirage.language import LanguageDetector
 from mirage.stores.base import VectorStore
 from mirage.stores.lexical import Bm25Encoder
-from workers.retrieve.search import search
+from workers.retrieve.search import may_be_english, search
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class RetrieveServices:
     store: VectorStore
     bus: Publisher | None = None
     embeddings: Cache | None = None  # query embeddings; they do not depend on the index, only on the model
+    english: Embedder | None = None  # the English model (None: disabled)
 
 
 EMBEDDING_TTL_S = 7 * 24 * 3600
@@ -40,19 +41,22 @@ def build_router(services: RetrieveServices, policy: DeliveryPolicy) -> NatsRout
     router = NatsRouter()
 
     async def run(request: SearchRequest) -> SearchResponse:
-        dense = await query_embedding(request.query)
+        dense = await query_embedding(services.embedder, request.query)
+        english = None
+        if services.english is not None and may_be_english(services.detector.compatible_languages(request.query)):
+            english = await query_embedding(services.english, request.query)
         return await asyncio.to_thread(
             search, request, embedder=services.embedder, lexical=services.lexical, detector=services.detector,
-            store=services.store, dense=dense,
+            store=services.store, dense=dense, english=services.english, english_dense=english,
         )
 
-    async def query_embedding(text: str) -> np.ndarray:
+    async def query_embedding(model: Embedder, text: str) -> np.ndarray:
         if services.embeddings is None:
-            return await asyncio.to_thread(services.embedder.embed_query, text)
-        key = hashlib.sha256(f"{services.embedder.name}\n{text}".encode()).hexdigest()
+            return await asyncio.to_thread(model.embed_query, text)
+        key = hashlib.sha256(f"{model.name}\n{text}".encode()).hexdigest()
         if (cached := await services.embeddings.get(key)) is not None:
             return np.frombuffer(cached, dtype=np.float32)
-        vector = np.asarray(await asyncio.to_thread(services.embedder.embed_query, text), dtype=np.float32)
+        vector = np.asarray(await asyncio.to_thread(model.embed_query, text), dtype=np.float32)
         await services.embeddings.set(key, vector.tobytes(), EMBEDDING_TTL_S)
         return vector
 

@@ -22,16 +22,24 @@ def to_search_hit(hit: Hit) -> SearchHit:
     )
 
 
+def may_be_english(languages: frozenset[str]) -> bool:
+    return "en" in languages or not languages
+
+
 def search(
     request: SearchRequest, *, embedder: Embedder, lexical: Bm25Encoder, detector: LanguageDetector, store: VectorStore,
-    dense: np.ndarray | None = None,
+    dense: np.ndarray | None = None, english: Embedder | None = None, english_dense: np.ndarray | None = None,
 ) -> SearchResponse:
-    """`dense`: the query's embedding when the caller already has it (from the embedding cache)."""
+    """`dense`, `english_dense`: the query's embeddings when the caller already has them (from the embedding
+    cache). The English model's embedding is searched only when the query may be English."""
     started = time.perf_counter()
     languages = detector.compatible_languages(request.query)
+    if english is not None and english_dense is None and may_be_english(languages):
+        english_dense = english.embed_query(request.query)
     query = QueryVectors(
         dense=embedder.embed_query(request.query) if dense is None else dense,
         sparse=lexical.encode_query(request.query, languages), languages=languages,
+        english=english_dense if english is not None and may_be_english(languages) else None,
     )
     hits = store.search(query, limit=request.top_k, filters=request.filters)
     return SearchResponse(

@@ -2,6 +2,7 @@ import subprocess
 import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -63,15 +64,18 @@ class Backend:
         self.client = QdrantClient(":memory:") if kind == "qdrant" else None
         self.opened = []
 
-    def open(self, dim=DIM):
-        store = EdgeVectorStore(self.path, dim) if self.kind == "edge" else QdrantServerStore(self.client, "chunks", dim)
+    def open(self, dim=DIM, english_dim=None):
+        if self.kind == "edge":
+            store = EdgeVectorStore(self.path, dim, english_dim)
+        else:
+            store = QdrantServerStore(self.client, "chunks", dim, english_dim)
         self.opened.append(store)
         return store
 
-    def reopen(self, store, dim=DIM):
+    def reopen(self, store, dim=DIM, english_dim=None):
         if self.kind == "edge":
             store.close()
-        return self.open(dim)
+        return self.open(dim, english_dim)
 
     def close_all(self):
         for store in self.opened:
@@ -248,6 +252,40 @@ def test_reopen_finds_every_point(backend, store):
 def test_dimension_mismatch_is_refused(backend, store):
     with pytest.raises(VectorLayoutMismatch, match="[Rr]e-index"):
         backend.reopen(store, dim=DIM * 2)
+
+
+def test_adding_the_english_vectors_to_an_index_without_them_is_refused(backend, store):
+    with pytest.raises(VectorLayoutMismatch, match="MIRAGE_ENGLISH_EMBEDDER"):
+        backend.reopen(store, english_dim=4)
+
+
+ENGLISH_DIM = 4
+
+
+def english_axis(i: int) -> np.ndarray:
+    return np.eye(ENGLISH_DIM, dtype=np.float32)[i]
+
+
+def test_english_vectors_are_searched_for_english_chunks(backend):
+    """a0 and a1 share a random multilingual vector and no query words; only their English vectors tell them apart."""
+    store = backend.open(english_dim=ENGLISH_DIM)
+    shared = VECTORS["a0"].astype(np.float32)
+    store.upsert([
+        ChunkPoint(id=chunk_uuid("a0"), dense=shared, sparse=LEXICAL.encode_document("paracetamol dose", "en"),
+                   payload={"document_id": "doc-a", "language": "en", "name": "a0"}, english=english_axis(0)),
+        ChunkPoint(id=chunk_uuid("a1"), dense=shared, sparse=LEXICAL.encode_document("paracetamol dose", "en"),
+                   payload={"document_id": "doc-a", "language": "en", "name": "a1"}, english=english_axis(1)),
+        ChunkPoint(id=chunk_uuid("b0"), dense=VECTORS["b0"].astype(np.float32), sparse=LEXICAL.encode_document("paracétamol", "fr"),
+                   payload={"document_id": "doc-b", "language": "fr", "name": "b0"}),
+    ])
+    for target in (0, 1):
+        found = store.search(replace(query(shared, "paracetamol dose"), english=english_axis(target)), limit=3)
+        assert names(found)[0] == f"a{target}"
+    without = store.search(query(shared, "paracetamol dose"), limit=3)
+    assert {names(without)[0], names(without)[1]} == {"a0", "a1"}
+    assert store.count() == 3  # a chunk without an English vector is stored all the same
+    reopened = backend.reopen(store, english_dim=ENGLISH_DIM)
+    assert names(reopened.search(replace(query(shared, "paracetamol dose"), english=english_axis(1)), limit=1)) == ["a1"]
 
 
 def test_edge_lock_refuses_a_second_open(tmp_path):

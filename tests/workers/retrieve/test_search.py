@@ -95,3 +95,48 @@ def test_hits_carry_their_language_and_a_fused_score(indexed, embedder, lexical,
     assert response.results[0].document_id == "trastuzumab" and response.results[0].language == "en"
     scores = [hit.score for hit in response.results]
     assert scores == sorted(scores, reverse=True) and 0.0 < scores[0] <= 1.0
+
+
+@pytest.fixture
+def indexed_with_english(tmp_path, embedder, english_embedder, lexical, detector) -> Iterator[EdgeVectorStore]:  # noqa: ANN001
+    store = EdgeVectorStore(tmp_path / "vectors-en", embedder.dim, english_dim=english_embedder.dim)
+    for name, text in PASSAGES.items():
+        data = text.encode()
+        event = DocumentUploaded(
+            correlation_id=name, document_id=name, filename=f"{name}.txt", format="txt",
+            blob=BlobRef(bucket=topology.UPLOADS_BUCKET, name=name, size=len(data)), metadata={"title": "Drug notes"},
+        )
+        store.upsert(prepare(data, event, embedder=embedder, lexical=lexical, detector=detector, max_chars=1000,
+                             english=english_embedder).points)
+    yield store
+    store.close()
+
+
+class CountingEmbedder:
+    def __init__(self, inner) -> None:  # noqa: ANN001
+        self.inner, self.name, self.dim, self.queries = inner, inner.name, inner.dim, []
+
+    def embed_query(self, text: str) -> np.ndarray:
+        self.queries.append(text)
+        return self.inner.embed_query(text)
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        # no word in common with its passage: only meaning can find it
+        ("Which medicine can cause a rare viral brain infection?", "natalizumab"),
+        ("Which antibody depletes B cells?", "rituximab"),
+        ("Comment conserver les stylos d'insuline ?", "insulin"),
+        ("What is the target of crizotinib?", "crizotinib"),
+    ],
+)
+def test_with_the_english_model_english_and_other_questions_find_their_passage(
+    indexed_with_english, embedder, english_embedder, lexical, detector, question, expected,
+):
+    english = CountingEmbedder(english_embedder)
+    response = search(SearchRequest(query=question, top_k=3), embedder=embedder, lexical=lexical, detector=detector,
+                      store=indexed_with_english, english=english)
+    assert response.results[0].document_id == expected
+    may_be_english = "en" in detector.compatible_languages(question)
+    assert english.queries == ([question] if may_be_english else [])  # a French question is not embedded in English
