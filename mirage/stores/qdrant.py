@@ -6,6 +6,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 from qdrant_client import QdrantClient, models
 
 from mirage.stores._shared import (
@@ -44,6 +45,20 @@ class QdrantServerStore:
         structs = [models.PointStruct(id=point_id(p.id), vector=self._vectors(p), payload=stored_payload(p)) for p in points]
         for start in range(0, len(structs), _UPSERT_BATCH):
             self.client.upsert(self.collection, points=structs[start : start + _UPSERT_BATCH], wait=True)
+
+    def add_english(self, vectors: Mapping[str, np.ndarray]) -> int:
+        if not self.english_dim or not vectors:
+            return 0
+        ids = [point_id(cid) for cid in vectors]
+        present = {str(p.id) for p in self.client.retrieve(self.collection, ids=ids, with_payload=False, with_vectors=False)}
+        updates = [
+            models.PointVectors(id=pid, vector={ENGLISH: dense_list(v, self.english_dim)})
+            for pid, v in zip(ids, vectors.values(), strict=True) if pid in present
+        ]
+        if updates:
+            # a chunk deleted between the lookup and here fails the batch; the next delivery skips it
+            self.client.update_vectors(self.collection, points=updates, wait=True)
+        return len(updates)
 
     def _vectors(self, p: ChunkPoint) -> dict[str, Any]:
         vectors: dict[str, Any] = {

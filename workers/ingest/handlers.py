@@ -21,11 +21,16 @@ from contracts.envelope import derived_event_id, utcnow
 from mirage.batching import MicroBatcher
 from mirage.delivery import DeliveryPolicy
 from mirage.formats import RejectedUpload
-from workers.ingest.indexing import chunk_for_index, language_counts, to_points
+from workers.ingest.indexing import chunk_for_index, language_counts, to_points, wants_english
 from workers.ingest.parsing import UnreadableDocument
 from workers.ingest.services import IngestServices
 
 log = logging.getLogger(__name__)
+
+
+# A long document's English side goes in pieces, each its own model call: other documents' multilingual
+# embeddings get the model in between, and a stopping worker waits for one piece, not the whole document.
+ENGLISH_PIECE = 32
 
 
 def build_router(services: IngestServices, policy: DeliveryPolicy) -> NatsRouter:
@@ -33,7 +38,9 @@ def build_router(services: IngestServices, policy: DeliveryPolicy) -> NatsRouter
     # waiting up to 20 ms for other documents' chunks: bulk ingest 0.76 → 0.81 of the embedder's raw speed
     # (docs/BENCHMARKS.md); a lone upload pays those 20 ms at most
     embed = MicroBatcher(lambda texts: list(services.embedder.embed_documents(texts)), max_items=256, max_wait_s=0.02)
-    english = services.english and MicroBatcher(lambda texts: list(services.english.embed_documents(texts)), max_items=256, max_wait_s=0.02)
+    # English vectors come second, in small batches, so that the next document's searchable phase waits
+    # for at most ~0.4 s of the English model (MODEL_LOCK)
+    english = services.english and MicroBatcher(lambda texts: list(services.english.embed_documents(texts)), max_items=32, max_wait_s=0.02)
     upsert = MicroBatcher(lambda points: services.store.upsert(points) or [None] * len(points), max_items=4096)
 
     @router.subscriber(topology.INGEST.filter_subject, **policy.subscriber_kwargs(topology.INGEST, services.concurrency))
@@ -50,8 +57,7 @@ def build_router(services: IngestServices, policy: DeliveryPolicy) -> NatsRouter
         except (UnreadableDocument, RejectedUpload) as exc:
             await fail(services, event, str(exc), FailureStage.parse)
             return
-        vectors = [embed.submit(document.texts)] + ([english.submit(document.english_texts)] if english else [])
-        points = to_points(event, document, *await asyncio.gather(*vectors))
+        points = to_points(event, document, await embed.submit(document.texts))
         await upsert.submit(points)
         indexed = record.model_copy(update={
             "status": DocumentStatus.indexed, "title": document.title, "pages": document.pages,
@@ -67,6 +73,14 @@ def build_router(services: IngestServices, policy: DeliveryPolicy) -> NatsRouter
             ),
             subjects.for_document(subjects.DOCUMENT_INDEXED, event.document_id),
         )
+        if english and document.english_texts:
+            # Searchable already (multilingual + BM25); the English model's vectors follow, and the message is
+            # acked only once they are in, so a worker killed meanwhile has the whole document indexed again.
+            texts = document.english_texts
+            pieces = [english.submit(texts[i : i + ENGLISH_PIECE]) for i in range(0, len(texts), ENGLISH_PIECE)]
+            vectors = [vector for piece in await asyncio.gather(*pieces) for vector in piece]
+            ids = [p.id for p in points if wants_english(p.payload["language"])]
+            await asyncio.to_thread(services.store.add_english, dict(zip(ids, vectors, strict=True)))
 
     @router.subscriber(topology.INGEST_DELETE.filter_subject, **policy.subscriber_kwargs(topology.INGEST_DELETE))
     async def delete_document(event: DocumentDeletionRequested) -> None:

@@ -19,6 +19,10 @@ class LlmTranslator(Protocol):
 
     async def translate(self, text: str, source_language: str | None, target_language: str) -> str: ...
 
+    async def aclose(self) -> None:
+        """Release the HTTP connections."""
+        ...
+
 
 class TranslationFailed(LlmFailed):
     """The backend gave no usable translation; `str(error)` is a short reason, e.g. "rate limited"."""

@@ -57,6 +57,7 @@ def test_bench_ingest_and_search_run(tmp_path: Path) -> None:
     report = json.loads(ingest.output.strip().splitlines()[-1])["ingest"]
     assert report["bulk"]["documents"] == 4 and report["bulk"]["chunks"] > 4
     assert 0 < report["ingest_to_raw_ratio"] and report["pdf_10_pages_upload_to_searchable"]["uploads"] == 1
+    assert report["pdf_10_pages_upload_to_fully_indexed"]["p50_ms"] >= report["pdf_10_pages_upload_to_searchable"]["p50_ms"]
     plot = tmp_path / "latency.png"
     search = CliRunner().invoke(app, ["bench", "search", "--sizes", "200", "--queries", "3", "--plot", str(plot), "--json"])
     assert search.exit_code == 0, search.output

@@ -383,3 +383,19 @@ def test_cross_lingual_question_finds_the_english_chunk(backend, use):
     question = "Comment conserver les stylos d'insuline ?"
     hits = store.search(query(use.embed_query(question), question, languages=("fr",)), limit=3)
     assert names(hits)[0] == "p2"
+
+
+def test_english_vectors_can_come_after_the_chunks_and_skip_deleted_ones(backend):
+    store = backend.open(english_dim=ENGLISH_DIM)
+    shared = VECTORS["a0"].astype(np.float32)
+    store.upsert([
+        ChunkPoint(id=chunk_uuid(name), dense=shared, sparse=LEXICAL.encode_document("paracetamol dose", "en"),
+                   payload={"document_id": doc, "language": "en", "name": name})
+        for name, doc in (("a0", "doc-a"), ("a1", "doc-a"), ("z0", "doc-z"))
+    ])
+    searched = replace(query(shared, "paracetamol dose"), english=english_axis(1))
+    assert store.search(searched, limit=3)[0].score == pytest.approx(store.search(searched, limit=3)[1].score)  # no English side yet
+    store.delete_document("doc-z")
+    updated = store.add_english({chunk_uuid("a0"): english_axis(0), chunk_uuid("a1"): english_axis(1), chunk_uuid("z0"): english_axis(2)})
+    assert updated == 2 and store.count() == 2  # the deleted chunk is not brought back
+    assert names(store.search(searched, limit=2)) == ["a1", "a0"]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from faststream.nats import NatsBroker, TestNatsBroker
+from qdrant_edge import CountRequest, Filter, HasVectorCondition
 
 from contracts import subjects, topology
 from contracts.documents import (
@@ -20,6 +21,7 @@ from contracts.documents import (
 )
 from contracts.envelope import Event, utcnow
 from mirage.delivery import DeliveryPolicy
+from mirage.stores._shared import ENGLISH
 from mirage.stores.edge import EdgeVectorStore
 from mirage.stores.lexical import Bm25Encoder
 from tests.factories import SAMPLES, corrupt_pdf, make_pdf
@@ -128,3 +130,33 @@ async def test_deletion_removes_chunks_bytes_and_record(services: IngestServices
     assert services.store.count() == 0 and services.catalog.records == {} and services.uploads.blobs == {}
     deleted = services.bus.published[-1][1]
     assert isinstance(deleted, DocumentDeleted) and deleted.chunks_removed == chunks
+
+
+class AnnouncingStore:
+    """The real index, noting what had been announced on the bus when the English vectors arrived."""
+
+    def __init__(self, inner: EdgeVectorStore, bus: RecordingBus) -> None:
+        self.inner, self.bus, self.english_after = inner, bus, []
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self.inner, name)
+
+    def add_english(self, vectors):  # noqa: ANN001, ANN201
+        self.english_after.append([type(e).__name__ for _, e in self.bus.published])
+        return self.inner.add_english(vectors)
+
+
+async def test_english_vectors_follow_once_the_document_is_searchable(tmp_path: Path, embedder, english_embedder, detector) -> None:
+    bus = RecordingBus()
+    store = AnnouncingStore(EdgeVectorStore(tmp_path / "v", embedder.dim, english_dim=english_embedder.dim), bus)
+    services = IngestServices(embedder=embedder, lexical=Bm25Encoder(), detector=detector, store=store,  # type: ignore[arg-type]
+                              catalog=MemoryCatalog(), uploads=MemoryUploads(), bus=bus, english=english_embedder)
+    sample = SAMPLES["en"]
+    event = accept(services, "e" * 64, make_pdf(sample["title"], sample["sections"]), "pdf")
+    await run(services, event, subjects.DOCUMENT_UPLOADED)
+    assert store.english_after == [["DocumentIndexed"]]  # searchable first, then the English side, once
+    record = services.catalog.records["e" * 64]
+    assert record.embedder == f"{embedder.name} + {english_embedder.name} (English)"
+    shard = store.inner._open_shard()
+    with_english = shard.count(CountRequest(exact=True, filter=Filter(must=[HasVectorCondition(ENGLISH)])))
+    assert with_english == record.chunks > 0  # every (English) chunk has its English vector

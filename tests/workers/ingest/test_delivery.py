@@ -15,6 +15,7 @@ from contracts import subjects, topology
 from contracts.documents import DocumentStatus
 from gateway.documents import Documents
 from mirage.formats import DocumentFormat
+from mirage.messaging import wait_until_drained
 from mirage.runtime import Components, start_runtime
 from mirage.stores.edge import EdgeVectorStore
 from tests.factories import make_long_text
@@ -50,6 +51,7 @@ async def test_worker_killed_mid_document_indexes_it_exactly_once(settings_facto
         second = start_worker(settings, tmp_path / "worker2.log")
         try:
             record = await wait_for(lambda: indexed(runtime, document_id), timeout=120, interval=0.5)
+            await wait_until_drained(js, topology.INGEST, timeout_s=120)  # the English vectors are in too
         finally:
             second.send_signal(signal.SIGTERM)
             second.wait(timeout=30)
