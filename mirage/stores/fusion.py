@@ -16,7 +16,10 @@ class Weights(NamedTuple):
     english: float = 0.0
 
     def of(self, name: str) -> float:
-        return {DENSE: self.dense, SPARSE: self.bm25, ENGLISH: self.english}[name]
+        return getattr(self, _FIELDS[name])
+
+
+_FIELDS = {DENSE: "dense", SPARSE: "bm25", ENGLISH: "english"}
 
 
 # Tuned on the dev sets (docs/BENCHMARKS.md): words decide within a language, meaning decides across

@@ -41,13 +41,14 @@ def build_router(services: RetrieveServices, policy: DeliveryPolicy) -> NatsRout
     router = NatsRouter()
 
     async def run(request: SearchRequest) -> SearchResponse:
+        languages = services.detector.compatible_languages(request.query)  # once: it decides the English side too
         dense = await query_embedding(services.embedder, request.query)
         english = None
-        if services.english is not None and may_be_english(services.detector.compatible_languages(request.query)):
+        if services.english is not None and may_be_english(languages):
             english = await query_embedding(services.english, request.query)
         return await asyncio.to_thread(
             search, request, embedder=services.embedder, lexical=services.lexical, detector=services.detector,
-            store=services.store, dense=dense, english=services.english, english_dense=english,
+            store=services.store, dense=dense, english=services.english, english_dense=english, languages=languages,
         )
 
     async def query_embedding(model: Embedder, text: str) -> np.ndarray:

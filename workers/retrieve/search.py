@@ -29,11 +29,14 @@ def may_be_english(languages: frozenset[str]) -> bool:
 def search(
     request: SearchRequest, *, embedder: Embedder, lexical: Bm25Encoder, detector: LanguageDetector, store: VectorStore,
     dense: np.ndarray | None = None, english: Embedder | None = None, english_dense: np.ndarray | None = None,
+    languages: frozenset[str] | None = None,
 ) -> SearchResponse:
-    """`dense`, `english_dense`: the query's embeddings when the caller already has them (from the embedding
-    cache). The English model's embedding is searched only when the query may be English."""
+    """`dense`, `english_dense`, `languages`: the query's embeddings (from the embedding cache) and compatible
+    languages when the caller already has them. The English model's embedding is searched only when the
+    query may be English."""
     started = time.perf_counter()
-    languages = detector.compatible_languages(request.query)
+    if languages is None:
+        languages = detector.compatible_languages(request.query)
     if english is not None and english_dense is None and may_be_english(languages):
         english_dense = english.embed_query(request.query)
     query = QueryVectors(
