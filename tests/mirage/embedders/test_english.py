@@ -1,10 +1,11 @@
 import builtins
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
-from mirage.embedders.base import EmbedderUnavailable
-from mirage.embedders.english import MAX_TOKENS, EnglishEmbedder, bundled_model_dir, exported_model
+from mirage.embedders.base import MODEL_LOCK, EmbedderUnavailable
+from mirage.embedders.english import MAX_TOKENS, EnglishEmbedder, bundled_model_dir, exported_model, quantized_model
 
 PASSAGES = [
     "Milvexian is a small molecule, active-site inhibitor of factor XIa being developed to prevent thrombotic events.",
@@ -37,8 +38,24 @@ def test_each_biomedical_question_finds_its_passage(english_embedder: EnglishEmb
 def test_batches_by_length_keep_input_order(english_embedder: EnglishEmbedder):
     texts = [p * (1 + i % 3) for i, p in enumerate(PASSAGES * 10)]  # 40 texts of mixed length: two length-sorted batches
     together = english_embedder.embed_documents(texts)
-    one_by_one = np.vstack([english_embedder.embed_query(t) for t in texts])
+    one_by_one = np.vstack([english_embedder.embed_documents([t]) for t in texts])
     assert np.abs(together - one_by_one).max() < 1e-4
+
+
+def test_questions_go_through_the_int8_copy_and_land_next_to_the_passages(english_embedder: EnglishEmbedder):
+    texts = PASSAGES + [q for q, _ in QUESTIONS]
+    passages = english_embedder.embed_documents(texts)
+    questions = np.vstack([english_embedder.embed_query(t) for t in texts])
+    similarity = (passages * questions).sum(axis=1)
+    assert similarity.min() > 0.97  # the same text, fp32 passage side vs int8 question side
+    assert not np.allclose(passages, questions, atol=1e-4)  # really the quantized model, not the fp32 one
+    assert english_embedder.query_onnx_path.stat().st_size < english_embedder.onnx_path.stat().st_size / 3
+
+
+def test_a_question_does_not_wait_for_passages_being_embedded(english_embedder: EnglishEmbedder):
+    """A batch of passages holds MODEL_LOCK for ~0.5 s; the question's own session runs meanwhile."""
+    with MODEL_LOCK, ThreadPoolExecutor(1) as pool:
+        assert pool.submit(english_embedder.embed_query, "What is milvexian?").result(timeout=10).shape == (384,)
 
 
 def test_long_passages_are_cut_at_the_trained_length(english_embedder: EnglishEmbedder):
@@ -49,13 +66,15 @@ def test_long_passages_are_cut_at_the_trained_length(english_embedder: EnglishEm
 
 
 def test_the_export_is_made_once_and_reused(english_embedder: EnglishEmbedder):
-    """The session's embedder exported the bundled weights into its own empty cache; asking again reuses the file."""
-    exported = english_embedder.onnx_path
+    """The session's embedder exported the bundled weights (and their int8 copy) into its own empty cache;
+    asking again reuses the files."""
+    exported, quantized = english_embedder.onnx_path, english_embedder.query_onnx_path
     assert exported.is_file() and exported.stat().st_size > 50_000_000
-    assert list(exported.parent.iterdir()) == [exported]  # no partial file left behind
-    before = exported.stat().st_mtime_ns
+    assert sorted(exported.parent.iterdir()) == sorted([exported, quantized])  # no partial file left behind
+    before = exported.stat().st_mtime_ns, quantized.stat().st_mtime_ns
     assert exported_model(bundled_model_dir(), exported.parent) == exported
-    assert exported.stat().st_mtime_ns == before
+    assert quantized_model(exported) == quantized
+    assert (exported.stat().st_mtime_ns, quantized.stat().st_mtime_ns) == before
 
 
 def test_a_missing_model_package_fails_fast_with_what_to_do(monkeypatch: pytest.MonkeyPatch):
