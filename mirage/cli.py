@@ -260,7 +260,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.
 
 def run_bench(which: str, docs: int, pdfs: int, sizes: str, queries: int, chroma: bool, corpus: Optional[Path],
               as_json: bool, plot: Optional[Path], query_chunks: int = 100_000) -> None:
-    from mirage.evaluation.bench import bench_ingest, bench_query, bench_search_at
+    from mirage.evaluation.bench import bench_ingest, bench_query, bench_question_embedding, bench_search_at
     from mirage.evaluation.corpus import TextFactory, seed_sentences
 
     factory = TextFactory(seed_sentences(corpus))
@@ -273,6 +273,9 @@ def run_bench(which: str, docs: int, pdfs: int, sizes: str, queries: int, chroma
         if which in ("query", "all"):
             task = bars.add_task(f"index {query_chunks}", total=query_chunks)
             report["query"] = asyncio.run(bench_query(factory, query_chunks, queries, 8, lambda n: bars.advance(task, n)))
+        if which in ("questions", "all"):
+            task = bars.add_task("questions", total=queries)
+            report["questions"] = bench_question_embedding(factory, queries, lambda n: bars.advance(task, n))
         if which in ("search", "all"):
             report["search"] = []
             for size in sizes_list:
@@ -307,6 +310,16 @@ def bench_search_command(
 ) -> None:
     """Search latency (in-process and through NATS) at each index size, optionally against ChromaDB."""
     run_bench("search", 0, 0, sizes, queries, chroma, corpus, as_json, plot)
+
+
+@bench_app.command("questions")
+def bench_questions_command(
+    queries: Annotated[int, typer.Option(help="Sentence-long questions, each embedded every way.")] = 600,
+    corpus: CorpusOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A question's embeddings: each model alone (English int8 as served, fp32 as its passages), both one after the other, both side by side."""
+    run_bench("questions", 0, 0, "", queries, False, corpus, as_json, None)
 
 
 @bench_app.command("query")

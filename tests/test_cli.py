@@ -22,7 +22,7 @@ MIRAGE = [sys.executable, "-m", "mirage.cli"]
 
 @pytest.mark.parametrize(
     "command", [[], ["up"], ["gateway"], ["worker"], ["ingest"], ["search"], ["ask"], ["dead-letters"], ["eval"], ["eval", "retrieval"],
-                ["bench"], ["bench", "ingest"], ["bench", "search"], ["bench", "all"], ["asyncapi"]],
+                ["bench"], ["bench", "ingest"], ["bench", "search"], ["bench", "questions"], ["bench", "all"], ["asyncapi"]],
 )
 def test_every_command_has_help(command: list[str]) -> None:
     result = CliRunner().invoke(app, [*command, "--help"])

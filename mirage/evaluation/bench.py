@@ -283,3 +283,39 @@ async def bench_query(factory: TextFactory, chunks: int, queries: int, concurren
         "broker_and_http_overhead_ratio_p50": round(cold_p["p50_ms"] / percentiles(in_process)["p50_ms"], 2),
         f"throughput_qps_{concurrency}_concurrent_cold": round(throughput, 1),
     }
+
+
+def bench_question_embedding(factory: TextFactory, questions: int, on_progress: Progress) -> dict[str, Any]:
+    """A question's embeddings as the retrieve worker makes them, against the alternatives it does not take.
+
+    Each question goes through every variant, in a shuffled order per question, so that the machine's
+    slower moments fall on all variants alike. The English model's fp32 variant is its passage session."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    components = Components(Settings(nats_url=None))
+    multilingual, english = components.embedder, components.english_embedder
+    variants: dict[str, Callable[[str], object]] = {"multilingual": multilingual.embed_query}
+    if english is not None:
+        pool = ThreadPoolExecutor(2)
+
+        def side_by_side(text: str) -> None:
+            both = [pool.submit(multilingual.embed_query, text), pool.submit(english.embed_query, text)]
+            [f.result() for f in both]
+
+        variants |= {
+            "english_int8": english.embed_query,
+            "english_fp32": lambda text: english.embed_documents([text]),
+            "both_one_after_the_other": lambda text: (multilingual.embed_query(text), english.embed_query(text)),
+            "both_side_by_side": side_by_side,
+        }
+    texts = [factory.random.choice(factory.sentences) for _ in range(questions)]
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    for text in texts[:10]:  # warm-up, not counted
+        [run(text) for run in variants.values()]
+    for text in texts:
+        for name in factory.random.sample(list(variants), len(variants)):
+            started = time.perf_counter()
+            variants[name](text)
+            samples[name].append((time.perf_counter() - started) * 1000)
+        on_progress(1)
+    return {"questions": questions, **{name: percentiles(values) for name, values in samples.items()}}

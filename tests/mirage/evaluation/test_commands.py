@@ -65,3 +65,12 @@ def test_bench_ingest_and_search_run(tmp_path: Path) -> None:
     assert run["chunks"] == 200 and run["search_through_nats"]["p50_ms"] > 0
     assert 0 <= run["chroma"]["dense_recall_at_10_vs_exact"] <= 1 and run["chroma"]["mirage_dense_recall_at_10_vs_exact"] > 0.9
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_bench_questions_runs_every_variant() -> None:
+    result = CliRunner().invoke(app, ["bench", "questions", "--queries", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output.strip().splitlines()[-1])["questions"]
+    variants = ("multilingual", "english_int8", "english_fp32", "both_one_after_the_other", "both_side_by_side")
+    assert report["questions"] == 3 and all(report[name]["p50_ms"] > 0 for name in variants)
+    assert report["both_one_after_the_other"]["p50_ms"] > report["multilingual"]["p50_ms"]
