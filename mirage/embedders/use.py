@@ -21,7 +21,7 @@ class UniversalSentenceEncoder:
         self._model = USE(threads=threads, denoise=False)
         # Questions on one BLAS thread (a second copy of the 32 MB model): a one-row forward pass gains nothing
         # from a second thread, whose spinning after each call took the core from the English model, the
-        # index and nats-server. Question p95 through NATS 26.9-35.9 ms -> 19.7-22.5 ms (docs/BENCHMARKS.md).
+        # index and nats-server. Search p95 through NATS at 30k chunks 26.9-35.9 ms -> 19.7-22.5 ms (docs/BENCHMARKS.md).
         self._query_model = USE(threads=1, denoise=False)
         # One forward pass at a time (MODEL_LOCK): the model loads lazily and limits BLAS threads process-wide per call.
         self._encode(["warm-up"])

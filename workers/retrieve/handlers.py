@@ -44,8 +44,8 @@ def build_router(services: RetrieveServices, policy: DeliveryPolicy) -> NatsRout
         languages = services.detector.compatible_languages(request.query)  # once: it decides the English side too
         if services.english is not None and may_be_english(languages):
             # Side by side, each on its own core: the multilingual model (one BLAS thread for a question, under
-            # MODEL_LOCK) and the English model's int8 session (one thread, outside it). p95 over 600
-            # sentence-long questions: 11.2 ms side by side, 14.5 ms one after the other (docs/BENCHMARKS.md).
+            # MODEL_LOCK) and the English model's int8 session (one thread, outside it). A small gain:
+            # p95 13.6 vs 14.1 ms on sentence-long questions (`mirage bench questions`).
             dense, english = await asyncio.gather(
                 query_embedding(services.embedder, request.query), query_embedding(services.english, request.query))
         else:
