@@ -294,28 +294,29 @@ def bench_question_embedding(factory: TextFactory, questions: int, on_progress: 
 
     components = Components(Settings(nats_url=None))
     multilingual, english = components.embedder, components.english_embedder
-    variants: dict[str, Callable[[str], object]] = {"multilingual": multilingual.embed_query}
-    if english is not None:
-        pool = ThreadPoolExecutor(2)
+    texts = [factory.random.choice(factory.sentences) for _ in range(questions)]
+    with ThreadPoolExecutor(2) as pool:
 
         def side_by_side(text: str) -> None:
-            both = [pool.submit(multilingual.embed_query, text), pool.submit(english.embed_query, text)]
-            [f.result() for f in both]
+            for done in [pool.submit(multilingual.embed_query, text), pool.submit(english.embed_query, text)]:
+                done.result()
 
-        variants |= {
-            "english_int8": english.embed_query,
-            "english_fp32": lambda text: english.embed_documents([text]),
-            "both_one_after_the_other": lambda text: (multilingual.embed_query(text), english.embed_query(text)),
-            "both_side_by_side": side_by_side,
-        }
-    texts = [factory.random.choice(factory.sentences) for _ in range(questions)]
-    samples: dict[str, list[float]] = {name: [] for name in variants}
-    for text in texts[:10]:  # warm-up, not counted
-        [run(text) for run in variants.values()]
-    for text in texts:
-        for name in factory.random.sample(list(variants), len(variants)):
-            started = time.perf_counter()
-            variants[name](text)
-            samples[name].append((time.perf_counter() - started) * 1000)
-        on_progress(1)
+        variants: dict[str, Callable[[str], object]] = {"multilingual": multilingual.embed_query}
+        if english is not None:
+            variants |= {
+                "english_int8": english.embed_query,
+                "english_fp32": lambda text: english.embed_documents([text]),
+                "both_one_after_the_other": lambda text: (multilingual.embed_query(text), english.embed_query(text)),
+                "both_side_by_side": side_by_side,
+            }
+        samples: dict[str, list[float]] = {name: [] for name in variants}
+        for text in texts[:10]:  # warm-up, not counted
+            for run in variants.values():
+                run(text)
+        for text in texts:
+            for name in factory.random.sample(list(variants), len(variants)):
+                started = time.perf_counter()
+                variants[name](text)
+                samples[name].append((time.perf_counter() - started) * 1000)
+            on_progress(1)
     return {"questions": questions, **{name: percentiles(values) for name, values in samples.items()}}
