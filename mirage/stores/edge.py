@@ -24,6 +24,7 @@ from qdrant_edge import (
     Filter,
     MatchAny,
     MatchValue,
+    Memory,
     Modifier,
     PayloadSchemaType,
     Point,
@@ -197,7 +198,11 @@ class EdgeVectorStore:
         vectors = {DENSE: EdgeVectorParams(size=self.dim, distance=Distance.Cosine)}
         if self.english_dim:
             vectors[ENGLISH] = EdgeVectorParams(size=self.english_dim, distance=Distance.Cosine)
-        config = EdgeConfig(vectors=vectors, sparse_vectors={SPARSE: EdgeSparseVectorParams(modifier=Modifier.Idf)})
+        # Payloads (the chunk texts a search returns) read into the page cache when a segment opens, as the
+        # vectors are: left on disk ("cold", the default), a freshly started worker at 100k chunks read ~50
+        # pages from disk per question and answered its first 300 at p95 18.7 ms through NATS; cached, 13.3.
+        config = EdgeConfig(vectors=vectors, sparse_vectors={SPARSE: EdgeSparseVectorParams(modifier=Modifier.Idf)},
+                            payload_memory=Memory.Cached)
         if not (self.path / _SHARD_CONFIG_FILE).exists() and not (self.path / "segments").exists():
             return EdgeShard.create(str(self.path), config)
         stored = _stored_sizes(self.path)

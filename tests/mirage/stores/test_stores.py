@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 import uuid
@@ -9,7 +10,7 @@ import pytest
 from qdrant_client import QdrantClient
 
 from mirage.stores import StoreLocked, VectorLayoutMismatch, build_store
-from mirage.stores.base import ChunkPoint, QueryVectors
+from mirage.stores.base import ChunkPoint, QueryVectors, SparseTerms
 from mirage.stores.edge import EdgeVectorStore
 from mirage.stores.lexical import Bm25Encoder
 from mirage.stores.qdrant import QdrantServerStore
@@ -399,3 +400,17 @@ def test_english_vectors_can_come_after_the_chunks_and_skip_deleted_ones(backend
     updated = store.add_english({chunk_uuid("a0"): english_axis(0), chunk_uuid("a1"): english_axis(1), chunk_uuid("z0"): english_axis(2)})
     assert updated == 2 and store.count() == 2  # the deleted chunk is not brought back
     assert names(store.search(searched, limit=2)) == ["a1", "a0"]
+
+
+def test_edge_reads_payloads_into_memory_when_a_segment_opens(tmp_path):
+    """Left on disk, the chunk texts of a freshly started worker came from the disk ~50 pages per question
+    (docs/BENCHMARKS.md); every segment keeps them in RAM."""
+    store = EdgeVectorStore(tmp_path, DIM)
+    try:
+        store.upsert([ChunkPoint(id=f"c{i}", dense=np.ones(DIM), sparse=SparseTerms((1,), (1.0,)), payload={"document_id": "d", "text": "x" * 500})
+                      for i in range(2000)])
+        store.optimize()
+    finally:
+        store.close()
+    placements = [json.loads(path.read_text())["config"]["payload_storage_type"]["type"] for path in tmp_path.glob("segments/*/segment.json")]
+    assert placements and set(placements) == {"in_ram_mmap"}
