@@ -43,9 +43,9 @@ def build_router(services: RetrieveServices, policy: DeliveryPolicy) -> NatsRout
     async def run(request: SearchRequest) -> SearchResponse:
         languages = services.detector.compatible_languages(request.query)  # once: it decides the English side too
         if services.english is not None and may_be_english(languages):
-            # Side by side, each on its own core: the multilingual model (one BLAS thread for a question, under
-            # MODEL_LOCK) and the English model's int8 session (one thread, outside it). A small gain:
-            # p95 13.6 vs 14.1 ms on sentence-long questions (`mirage bench questions`).
+            # Side by side: the multilingual model (one BLAS thread for a question, under MODEL_LOCK) and the
+            # English model's int8 session (one thread, outside it). Worth 0-0.5 ms at p95 on sentence-long
+            # questions (`mirage bench questions`: 13.6 vs 14.1 ms one run, 7.7 vs 7.8 ms another).
             dense, english = await asyncio.gather(
                 query_embedding(services.embedder, request.query), query_embedding(services.english, request.query))
         else:
