@@ -24,7 +24,7 @@ RUN groupadd --system --gid 10001 mirage \
 COPY --from=build /wheels /wheels
 RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu \
  && pip install /wheels/*.whl && rm -rf /wheels \
- && python -c "from mirage.embedders.english import EnglishEmbedder; EnglishEmbedder('/opt/mirage/models')"
+ && python -c "from adapters.embedders.english import EnglishEmbedder; EnglishEmbedder('/opt/mirage/models')"
 USER mirage
 WORKDIR /var/lib/mirage
 EXPOSE 8006 9464

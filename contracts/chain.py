@@ -25,6 +25,9 @@ from contracts.questions import (
 )
 from contracts.search import SearchRequest
 
+WORKERS: tuple[str, ...] = ("ingest", "translate", "retrieve", "generate", "classify-risk", "review", "ledger")
+"""Every worker, by the name `mirage worker NAME` and the chain table use."""
+
 
 @dataclass(frozen=True)
 class Link:

@@ -19,8 +19,8 @@ from gateway.documents import Documents
 from gateway.errors import error_body, install_error_handlers
 from gateway.questions import Questions
 from gateway.routes import documents, questions, system, translation
-from mirage.runtime import Runtime
-from mirage.settings import Settings
+from runtime.process import Runtime
+from runtime.settings import Settings
 
 RuntimeFactory = Callable[[], AbstractAsyncContextManager[Runtime]]
 MULTIPART_OVERHEAD = 64 * 1024

@@ -9,6 +9,7 @@ from typing import Any
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
 
+from adapters.formats import DocumentFormat
 from contracts import subjects
 from contracts.documents import (
     DocumentDeletionRequested,
@@ -22,8 +23,7 @@ from contracts.search import SearchRequest, SearchResponse
 from gateway import metrics
 from gateway.errors import ApiError
 from gateway.outcomes import Arrival, outcome_of
-from mirage.formats import DocumentFormat
-from mirage.runtime import Runtime
+from runtime.process import Runtime
 
 
 def outcomes_for(document_id: str) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from contracts import topology
 from contracts.search import SearchRequest
-from mirage.runtime import Runtime
+from runtime.process import Runtime
 
 
 async def check_health(runtime: Runtime) -> dict[str, Any]:

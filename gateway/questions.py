@@ -15,7 +15,7 @@ from contracts.questions import QueryReceived, QueryRecord, QueryStatus, outcome
 from gateway import metrics
 from gateway.errors import ApiError
 from gateway.outcomes import outcome_of
-from mirage.runtime import Runtime
+from runtime.process import Runtime
 
 
 def status_url(query_id: str) -> str:

@@ -6,9 +6,9 @@ import json
 import re
 from typing import Any
 
+from adapters.language import SUPPORTED_LANGUAGES
 from contracts.documents import MetadataValue
 from gateway.errors import ApiError
-from mirage.language import SUPPORTED_LANGUAGES
 
 DOCUMENT_ID = re.compile(r"^[0-9a-f]{64}$")
 METADATA_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")

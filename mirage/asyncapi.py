@@ -9,7 +9,7 @@ from faststream.nats import NatsBroker
 from faststream.specification import AsyncAPI
 
 from contracts.chain import CHAIN
-from mirage.delivery import DeliveryPolicy
+from runtime.delivery import DeliveryPolicy
 
 
 def placeholder(services: type) -> Any:

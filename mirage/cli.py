@@ -13,12 +13,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from mirage.settings import Settings
+from contracts.chain import WORKERS
+from runtime.settings import Settings
 
 app = typer.Typer(help="MIRAGE: questions answered from your own medical documents.", no_args_is_help=True,
                   context_settings={"help_option_names": ["-h", "--help"]})
 console = Console()
-WORKERS = ("ingest", "translate", "retrieve", "generate", "classify-risk", "review", "ledger")
 DEFAULT_URL = "http://127.0.0.1:8006"
 UrlOption = Annotated[str, typer.Option("--url", envvar="MIRAGE_URL", help="Gateway URL.")]
 
@@ -39,12 +39,12 @@ def up(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Start everything in one process: private NATS (unless NATS_URL), every worker, the gateway."""
-    from mirage.embedded import ALL_WORKERS, serve
+    from mirage.embedded import serve
 
     configure_logging(verbose)
     settings = settings_from(port=port, data_dir=data_dir, host=host)
     console.print(f"[bold]MIRAGE[/] on http://{settings.host}:{settings.port} (docs at /docs), data in {settings.data_dir}")
-    serve(settings, ALL_WORKERS)
+    serve(settings, WORKERS)
 
 
 @app.command()

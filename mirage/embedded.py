@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 
 import uvicorn
 from opentelemetry.sdk.trace import TracerProvider
 
+from contracts.chain import WORKERS
 from gateway.app import create_app
-from mirage.nats_server import EmbeddedNats
-from mirage.runtime import Components, Runtime, start_runtime
-from mirage.settings import Settings
-from mirage.telemetry import tracer_provider_from_env
+from mirage.pipeline import start_pipeline
+from runtime.nats_server import EmbeddedNats
+from runtime.process import Components, Runtime
+from runtime.settings import Settings
+from runtime.telemetry import tracer_provider_from_env
 
 log = logging.getLogger(__name__)
-ALL_WORKERS = ["ingest", "translate", "retrieve", "generate", "classify-risk", "review", "ledger"]
 
 
 def runtime_factory(  # noqa: ANN201
@@ -25,7 +26,7 @@ def runtime_factory(  # noqa: ANN201
 ):
     @contextlib.asynccontextmanager
     async def open_runtime() -> AsyncIterator[Runtime]:
-        runtime = await start_runtime(settings, nats_url, workers, components, tracer_provider)
+        runtime = await start_pipeline(settings, nats_url, workers, components, tracer_provider)
         try:
             yield runtime
         finally:
@@ -52,11 +53,11 @@ def serve(settings: Settings, workers: list[str]) -> None:
 
 
 @contextlib.asynccontextmanager
-async def private_pipeline(settings: Settings, workers: list[str] = ALL_WORKERS, components: Components | None = None) -> AsyncIterator[Runtime]:
+async def private_pipeline(settings: Settings, workers: Iterable[str] = WORKERS, components: Components | None = None) -> AsyncIterator[Runtime]:
     """Everything `mirage up` runs but HTTP, on a private nats-server under `settings.data_dir`: for measurements."""
     with EmbeddedNats(settings.nats_dir) as nats:
         scoped = settings.model_copy(update={"nats_url": nats.url})
-        runtime = await start_runtime(scoped, nats.url, workers, components)
+        runtime = await start_pipeline(scoped, nats.url, workers, components)
         try:
             yield runtime
         finally:

@@ -8,9 +8,9 @@ import signal
 
 from prometheus_client import start_http_server
 
-from mirage.runtime import start_runtime
-from mirage.settings import Settings
-from mirage.telemetry import tracer_provider_from_env
+from mirage.pipeline import start_pipeline
+from runtime.settings import Settings
+from runtime.telemetry import tracer_provider_from_env
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ async def run_workers(settings: Settings, workers: list[str], stop: asyncio.Even
     if settings.metrics_port:
         start_http_server(settings.metrics_port)
     tracing = tracer_provider_from_env("mirage-" + "-".join(workers))
-    runtime = await start_runtime(settings, settings.nats_url, workers, tracer_provider=tracing)
+    runtime = await start_pipeline(settings, settings.nats_url, workers, tracer_provider=tracing)
     log.info("worker(s) %s consuming from %s", ", ".join(workers), settings.nats_url)
     try:
         await stop.wait()

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mirage.nats_server import EmbeddedNats, free_port
+from runtime.nats_server import EmbeddedNats, free_port
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def embedder():  # noqa: ANN201
-    from mirage.embedders.use import UniversalSentenceEncoder
+    from adapters.embedders.use import UniversalSentenceEncoder
 
     return UniversalSentenceEncoder(threads=2)
 
@@ -55,21 +55,21 @@ def embedder():  # noqa: ANN201
 @pytest.fixture(scope="session")
 def english_embedder(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     """The English model, exported to ONNX afresh for the session (so the export path runs on every CI run)."""
-    from mirage.embedders.english import EnglishEmbedder
+    from adapters.embedders.english import EnglishEmbedder
 
     return EnglishEmbedder(tmp_path_factory.mktemp("models"), threads=2)
 
 
 @pytest.fixture(scope="session")
 def detector():  # noqa: ANN201
-    from mirage.language import LanguageDetector
+    from adapters.language import LanguageDetector
 
     return LanguageDetector()
 
 
 @pytest.fixture
 def settings_factory(tmp_path: Path, nats_server: EmbeddedNats):  # noqa: ANN201
-    from mirage.settings import Settings
+    from runtime.settings import Settings
 
     def make(**overrides: object) -> Settings:
         values = {"data_dir": tmp_path / "data", "nats_url": nats_server.url, "upload_wait_s": 15.0, **overrides}
@@ -81,16 +81,17 @@ def settings_factory(tmp_path: Path, nats_server: EmbeddedNats):  # noqa: ANN201
 @pytest.fixture
 def stack(settings_factory, embedder, detector, english_embedder):  # noqa: ANN001, ANN201
     """Opens the whole embedded stack (gateway + every worker) over the real nats-server, as an HTTP client."""
+    from contracts.chain import WORKERS
     from gateway.app import create_app
-    from mirage.embedded import ALL_WORKERS, runtime_factory
-    from mirage.runtime import Components
+    from mirage.embedded import runtime_factory
+    from runtime.process import Components
 
     @contextlib.asynccontextmanager
     async def open_stack(tracer_provider=None, **overrides: object) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
         settings = settings_factory(**overrides)
         english = english_embedder if settings.english_embedder == "minilm" else None
         components = Components(settings, embedder=embedder, detector=detector, english=english)
-        app = create_app(settings, runtime_factory(settings, settings.nats_url, ALL_WORKERS, components, tracer_provider))
+        app = create_app(settings, runtime_factory(settings, settings.nats_url, WORKERS, components, tracer_provider))
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://mirage", timeout=60) as http:

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mirage.cli import app
-from mirage.nats_server import free_port
+from runtime.nats_server import free_port
 from tests.factories import SAMPLES, make_docx, make_pdf, make_txt
 
 MIRAGE = [sys.executable, "-m", "mirage.cli"]

@@ -7,13 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
+from adapters.formats import RejectedUpload, detect_format, safe_filename
 from contracts.documents import DocumentStatus
 from contracts.search import MAX_QUERY_CHARS, MAX_TOP_K, SearchRequest, SearchResponse
 from gateway.documents import Documents, describe
 from gateway.errors import ApiError
 from gateway.stats import document_stats
 from gateway.validation import check_document_id, check_language, parse_metadata
-from mirage.formats import RejectedUpload, detect_format, safe_filename
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 SEARCH_PARAMS = {"query", "top_k", "language"}

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from gateway.stats import translation_quality
-from mirage.settings import Settings
+from runtime.settings import Settings
 
 router = APIRouter(prefix="/translation", tags=["questions"])
 OFFLINE = "none (offline): cross-lingual retrieval; answers framed in the target language; evidence quoted in its own language, labelled"

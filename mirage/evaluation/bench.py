@@ -11,15 +11,15 @@ from typing import Any
 
 import numpy as np
 
+from adapters.formats import DocumentFormat
 from contracts import topology
 from contracts.search import SearchRequest
 from gateway.documents import Documents
 from mirage.embedded import private_pipeline
 from mirage.evaluation.corpus import TextFactory
-from mirage.formats import DocumentFormat
-from mirage.messaging import wait_until_drained
-from mirage.runtime import Components
-from mirage.settings import Settings
+from runtime.messaging import wait_until_drained
+from runtime.process import Components
+from runtime.settings import Settings
 
 Progress = Callable[[int], None]
 
@@ -137,7 +137,7 @@ async def bench_ingest(factory: TextFactory, documents: int, pdfs: int, on_progr
 
 def build_index(components: Components, texts: list[str], on_progress: Progress) -> tuple[np.ndarray, float]:
     """Embed and index `texts` straight into the store (the search benchmark measures search, not ingest)."""
-    from mirage.stores.base import ChunkPoint
+    from adapters.stores.base import ChunkPoint
     from workers.ingest.indexing import chunk_id
 
     vectors, english_vectors = [], []
@@ -164,7 +164,7 @@ def build_index(components: Components, texts: list[str], on_progress: Progress)
 
 def dense_only_top(components: Components, query_vectors: np.ndarray, k: int = 10) -> list[list[int]]:
     """MIRAGE's own nearest neighbours (no lexical terms: dense search alone), as chunk positions."""
-    from mirage.stores.base import QueryVectors, SparseTerms
+    from adapters.stores.base import QueryVectors, SparseTerms
 
     positions = []
     for vector in query_vectors:
@@ -243,9 +243,10 @@ async def bench_query(factory: TextFactory, chunks: int, queries: int, concurren
     import httpx
     import uvicorn
 
+    from contracts.chain import WORKERS
     from gateway.app import create_app
-    from mirage.embedded import ALL_WORKERS, runtime_factory
-    from mirage.nats_server import EmbeddedNats, free_port
+    from mirage.embedded import runtime_factory
+    from runtime.nats_server import EmbeddedNats, free_port
 
     with tempfile.TemporaryDirectory(prefix="mirage-bench-") as scratch:
         settings = Settings(data_dir=Path(scratch), query_wait_s=30.0, nats_url=None)
@@ -262,7 +263,7 @@ async def bench_query(factory: TextFactory, chunks: int, queries: int, concurren
             in_process.append((time.perf_counter() - started) * 1000)
         with EmbeddedNats(settings.nats_dir) as nats:
             port = free_port()
-            app = create_app(settings, runtime_factory(settings, nats.url, ALL_WORKERS, components))
+            app = create_app(settings, runtime_factory(settings, nats.url, WORKERS, components))
             server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
             serving = asyncio.create_task(server.serve())
             while not server.started:

@@ -12,16 +12,16 @@ from typing import Any
 
 import numpy as np
 
+from adapters.formats import DocumentFormat
 from contracts import topology
 from contracts.search import SearchRequest
 from gateway.documents import Documents
 from mirage.embedded import private_pipeline
 from mirage.evaluation.beir import BeirDocument, BeirSet
 from mirage.evaluation.metrics import evaluate
-from mirage.formats import DocumentFormat
-from mirage.messaging import wait_until_drained
-from mirage.runtime import Components
-from mirage.settings import Settings
+from runtime.messaging import wait_until_drained
+from runtime.process import Components
+from runtime.settings import Settings
 
 Progress = Callable[[int], None]
 SEARCH_DEPTH = 100

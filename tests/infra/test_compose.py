@@ -24,7 +24,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-SOURCE_PACKAGES = ("contracts", "gateway", "mirage", "workers")
+SOURCE_PACKAGES = ("adapters", "contracts", "gateway", "mirage", "runtime", "workers")
 WORKER_SERVICES = ("ingest", "retrieve")
 # Variables read by a library rather than by Settings: name -> module whose source must mention it.
 THIRD_PARTY_ENV = {"FORWARDED_ALLOW_IPS": "uvicorn.config"}
@@ -383,7 +383,7 @@ def test_every_mirage_command_is_a_real_cli_command(name: str) -> None:
     assert subcommand is not None, f"{name}: `mirage {args[1]}` is not a command; there are {sorted(group.commands)}"
     subcommand.make_context(args[1], list(args[2:]), parent=ctx)
     if args[1] == "worker":
-        from mirage.cli import WORKERS
+        from contracts.chain import WORKERS
 
         assert args[2] in WORKERS, f"{name}: no worker {args[2]!r}"
 
@@ -396,7 +396,7 @@ def test_the_image_default_command_is_a_real_cli_command() -> None:
 
 
 def test_worker_services_cover_every_worker() -> None:
-    from mirage.cli import WORKERS
+    from contracts.chain import WORKERS
 
     run = {tuple(process_argv(svc)[1:3]) for svc in mirage_services().values()}
     assert {("worker", w) for w in WORKERS} <= run, f"a worker has no service: {run}"
@@ -406,7 +406,7 @@ def test_worker_services_cover_every_worker() -> None:
 def settings_env_names() -> set[str]:
     from pydantic import AliasChoices, AliasPath
 
-    from mirage.settings import Settings
+    from runtime.settings import Settings
 
     prefix = Settings.model_config.get("env_prefix", "")
     names = set()
@@ -435,7 +435,7 @@ def test_every_environment_variable_is_one_the_process_reads(name: str) -> None:
 def test_the_environment_builds_valid_settings(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
-    from mirage.settings import Settings
+    from runtime.settings import Settings
 
     for variable in list(os.environ):
         if variable.upper() in settings_env_names():
@@ -548,7 +548,7 @@ def test_nats_nodes_form_one_jetstream_cluster() -> None:
 
 
 def test_nats_server_accepts_the_config() -> None:
-    from mirage.nats_server import nats_server_binary
+    from runtime.nats_server import nats_server_binary
 
     result = subprocess.run([nats_server_binary(), "-c", str(ROOT / "infra/nats/nats.conf"), "--server_name", "check", "-t"],
                             capture_output=True, text=True, timeout=30)
@@ -560,7 +560,7 @@ def image_version(image: str) -> tuple[int, ...]:
 
 
 def test_compose_runs_the_nats_version_the_tests_run() -> None:
-    from mirage.nats_server import nats_server_binary
+    from runtime.nats_server import nats_server_binary
 
     output = subprocess.run([nats_server_binary(), "--version"], capture_output=True, text=True, timeout=30).stdout
     tested = tuple(int(p) for p in re.search(r"v(\d+)\.(\d+)", output).groups())

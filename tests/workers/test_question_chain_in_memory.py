@@ -11,6 +11,8 @@ import pytest
 from faststream.nats import NatsBroker, TestNatsBroker
 from pydantic import BaseModel
 
+from adapters.stores.edge import EdgeVectorStore
+from adapters.stores.lexical import Bm25Encoder
 from contracts import subjects, topology
 from contracts.documents import BlobRef, DocumentUploaded
 from contracts.envelope import Event
@@ -28,9 +30,7 @@ from contracts.questions import (
     RiskLevel,
 )
 from contracts.topology import stream_for
-from mirage.delivery import DeliveryPolicy
-from mirage.stores.edge import EdgeVectorStore
-from mirage.stores.lexical import Bm25Encoder
+from runtime.delivery import DeliveryPolicy
 from tests.factories import SAMPLES, make_txt
 from workers.classify_risk.handlers import ClassifyServices
 from workers.classify_risk.handlers import build_router as classify_router

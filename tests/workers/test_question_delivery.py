@@ -12,15 +12,16 @@ from uuid import uuid4
 
 import pytest
 
+from adapters.stores.edge import EdgeVectorStore
+from adapters.stores.lexical import Bm25Encoder
 from contracts import subjects, topology
 from contracts.documents import BlobRef, DocumentUploaded
 from contracts.questions import QueryReceived, QueryRecord, QueryStatus
 from gateway.questions import Questions
 from mirage.deadletters import list_dead_letters
-from mirage.runtime import Components, Runtime, start_runtime
-from mirage.settings import Settings
-from mirage.stores.edge import EdgeVectorStore
-from mirage.stores.lexical import Bm25Encoder
+from mirage.pipeline import start_pipeline
+from runtime.process import Components, Runtime
+from runtime.settings import Settings
 from tests.factories import SAMPLES, make_txt
 from tests.jetstream_helpers import count_messages, wait_for
 from tests.workers.generate.fakes import FakeApi, openai_reply
@@ -89,7 +90,7 @@ async def test_generate_worker_killed_mid_question_loses_nothing(settings_factor
                                                                  tmp_path: Path) -> None:
     settings = settings_factory(ack_wait_s=3.0, query_wait_s=0)
     components = Components(settings, embedder=embedder, detector=detector, store=leaflet_store(settings, embedder, detector))
-    runtime = await start_runtime(settings, settings.nats_url, IN_PROCESS, components)
+    runtime = await start_pipeline(settings, settings.nats_url, IN_PROCESS, components)
     js = runtime.broker.connection.jetstream()
     workers: list[subprocess.Popen] = []
     try:
@@ -144,7 +145,7 @@ class UnreadableIndex:
 async def test_a_question_that_keeps_failing_ends_failed_visibly(settings_factory, embedder, detector) -> None:
     settings = settings_factory(max_deliver=2, query_wait_s=0)
     components = Components(settings, embedder=embedder, detector=detector, store=UnreadableIndex())  # type: ignore[arg-type]
-    runtime = await start_runtime(settings, settings.nats_url, ["translate", "retrieve", "generate", *IN_PROCESS[2:]], components)
+    runtime = await start_pipeline(settings, settings.nats_url, ["translate", "retrieve", "generate", *IN_PROCESS[2:]], components)
     js = runtime.broker.connection.jetstream()
     try:
         asked = question()

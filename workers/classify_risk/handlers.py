@@ -10,8 +10,8 @@ from faststream.nats import NatsRouter
 from contracts import subjects, topology
 from contracts.envelope import derived_event_id, utcnow
 from contracts.questions import AnswerGenerated, AnswerReleased, ReviewRequested, RiskAssessment
-from mirage.bus import Publisher
-from mirage.delivery import DeliveryPolicy
+from runtime.bus import Publisher
+from runtime.delivery import DeliveryPolicy
 from workers.classify_risk.classifier import assess
 from workers.classify_risk.notices import review_notice
 from workers.classify_risk.policy import decide

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from adapters.llm import LlmFailed
 from contracts.questions import DraftAnswer
 from contracts.search import SearchHit
-from mirage.llm import LlmFailed
 
 
 class Generator(Protocol):

@@ -30,10 +30,10 @@ from typing import NamedTuple
 
 from qdrant_edge import Bm25
 
+from adapters.language import SUPPORTED_LANGUAGES
+from adapters.stores.lexical import analyzer_config
 from contracts.questions import Citation, DraftAnswer
 from contracts.search import SearchHit
-from mirage.language import SUPPORTED_LANGUAGES
-from mirage.stores.lexical import analyzer_config
 from workers.generate.frames import citation_marker, frame
 
 MIN_OVERLAP = 0.3

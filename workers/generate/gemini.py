@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mirage.llm import GeminiClient
+from adapters.llm import GeminiClient
 from workers.generate.online import OnlineGenerator
 
 

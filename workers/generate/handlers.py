@@ -9,8 +9,8 @@ from faststream.nats import NatsRouter
 from contracts import subjects, topology
 from contracts.envelope import derived_event_id
 from contracts.questions import AnswerGenerated, ContextRetrieved
-from mirage.bus import Publisher
-from mirage.delivery import DeliveryPolicy
+from runtime.bus import Publisher
+from runtime.delivery import DeliveryPolicy
 from workers.generate.base import Generator
 
 

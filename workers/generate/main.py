@@ -11,7 +11,7 @@ from workers.generate.base import aclose
 from workers.generate.handlers import GenerateServices, build_router
 
 if TYPE_CHECKING:
-    from mirage.runtime import Runtime
+    from runtime.process import Runtime
 
 
 def attach(broker: NatsBroker, runtime: Runtime) -> None:

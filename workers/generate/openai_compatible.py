@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mirage.llm import OpenAICompatibleClient
+from adapters.llm import OpenAICompatibleClient
 from workers.generate.online import OnlineGenerator
 
 

@@ -7,6 +7,8 @@ import logging
 
 from faststream.nats import NatsMessage, NatsRouter
 
+from adapters.batching import MicroBatcher
+from adapters.formats import RejectedUpload
 from contracts import subjects, topology
 from contracts.documents import (
     DocumentDeleted,
@@ -18,9 +20,7 @@ from contracts.documents import (
     FailureStage,
 )
 from contracts.envelope import derived_event_id, utcnow
-from mirage.batching import MicroBatcher
-from mirage.delivery import DeliveryPolicy
-from mirage.formats import RejectedUpload
+from runtime.delivery import DeliveryPolicy
 from workers.ingest.indexing import chunk_for_index, language_counts, to_points, wants_english
 from workers.ingest.parsing import UnreadableDocument
 from workers.ingest.services import IngestServices

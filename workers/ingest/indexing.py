@@ -9,12 +9,12 @@ from uuid import NAMESPACE_URL, uuid5
 
 import numpy as np
 
+from adapters.embedders.base import Embedder
+from adapters.formats import DocumentFormat
+from adapters.language import SUPPORTED_LANGUAGES, LanguageDetector
+from adapters.stores.base import ChunkPoint, SparseTerms
+from adapters.stores.lexical import Bm25Encoder
 from contracts.documents import DocumentUploaded
-from mirage.embedders.base import Embedder
-from mirage.formats import DocumentFormat
-from mirage.language import SUPPORTED_LANGUAGES, LanguageDetector
-from mirage.stores.base import ChunkPoint, SparseTerms
-from mirage.stores.lexical import Bm25Encoder
 from workers.ingest.chunking import Chunk, chunk_document
 from workers.ingest.parsing import parse
 

@@ -10,7 +10,7 @@ from workers.ingest.handlers import build_router
 from workers.ingest.services import IngestServices
 
 if TYPE_CHECKING:
-    from mirage.runtime import Runtime
+    from runtime.process import Runtime
 
 
 def attach(broker: NatsBroker, runtime: Runtime) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from adapters.embedders.base import Embedder
+from adapters.language import LanguageDetector
+from adapters.stores.base import VectorStore
+from adapters.stores.lexical import Bm25Encoder
 from contracts.documents import BlobRef, DocumentRecord
-from mirage.bus import Publisher
-from mirage.embedders.base import Embedder
-from mirage.language import LanguageDetector
-from mirage.stores.base import VectorStore
-from mirage.stores.lexical import Bm25Encoder
+from runtime.bus import Publisher
 
 
 class CatalogPort(Protocol):

@@ -10,8 +10,8 @@ from faststream.nats import NatsMessage, NatsRouter
 from contracts import subjects, topology
 from contracts.envelope import derived_event_id
 from contracts.questions import QueryFailed, QueryReceived, QueryRecord, outcome_record, parse_outcome
-from mirage.bus import Publisher
-from mirage.delivery import DeliveryPolicy
+from runtime.bus import Publisher
+from runtime.delivery import DeliveryPolicy
 
 
 class QuestionsPort(Protocol):

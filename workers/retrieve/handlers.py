@@ -9,17 +9,17 @@ from dataclasses import dataclass
 import numpy as np
 from faststream.nats import NatsRouter
 
+from adapters.cache import Cache
+from adapters.embedders.base import Embedder
+from adapters.language import LanguageDetector
+from adapters.stores.base import VectorStore
+from adapters.stores.lexical import Bm25Encoder
 from contracts import subjects, topology
 from contracts.envelope import derived_event_id
 from contracts.questions import ContextRetrieved, QueryTranslated
 from contracts.search import SearchRequest, SearchResponse
-from mirage.bus import Publisher
-from mirage.cache import Cache
-from mirage.delivery import DeliveryPolicy
-from mirage.embedders.base import Embedder
-from mirage.language import LanguageDetector
-from mirage.stores.base import VectorStore
-from mirage.stores.lexical import Bm25Encoder
+from runtime.bus import Publisher
+from runtime.delivery import DeliveryPolicy
 from workers.retrieve.search import may_be_english, search
 
 

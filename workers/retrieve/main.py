@@ -9,7 +9,7 @@ from faststream.nats import NatsBroker
 from workers.retrieve.handlers import RetrieveServices, build_router
 
 if TYPE_CHECKING:
-    from mirage.runtime import Runtime
+    from runtime.process import Runtime
 
 
 def attach(broker: NatsBroker, runtime: Runtime) -> None:

@@ -6,11 +6,11 @@ import time
 
 import numpy as np
 
+from adapters.embedders.base import Embedder
+from adapters.language import LanguageDetector
+from adapters.stores.base import Hit, QueryVectors, VectorStore
+from adapters.stores.lexical import Bm25Encoder
 from contracts.search import SearchHit, SearchRequest, SearchResponse
-from mirage.embedders.base import Embedder
-from mirage.language import LanguageDetector
-from mirage.stores.base import Hit, QueryVectors, VectorStore
-from mirage.stores.lexical import Bm25Encoder
 
 
 def to_search_hit(hit: Hit) -> SearchHit:

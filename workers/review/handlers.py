@@ -9,7 +9,7 @@ from faststream.nats import NatsRouter
 
 from contracts import topology
 from contracts.questions import ReviewCase, ReviewRequested
-from mirage.delivery import DeliveryPolicy
+from runtime.delivery import DeliveryPolicy
 
 
 class CasesPort(Protocol):

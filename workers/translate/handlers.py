@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from faststream.nats import NatsRouter
 
+from adapters.language import LanguageDetector
 from contracts import subjects, topology
 from contracts.questions import QueryReceived
-from mirage.bus import Publisher
-from mirage.delivery import DeliveryPolicy
-from mirage.language import LanguageDetector
+from runtime.bus import Publisher
+from runtime.delivery import DeliveryPolicy
 from workers.translate.llm import LlmTranslator
 from workers.translate.preparation import prepare, prepare_online
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Protocol
 
-from mirage.llm import GeminiClient, LlmFailed, OpenAICompatibleClient
+from adapters.llm import GeminiClient, LlmFailed, OpenAICompatibleClient
 
 if TYPE_CHECKING:
-    from mirage.settings import Settings
+    from runtime.settings import Settings
 
 LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish", "de": "German"}
 _THINKING = re.compile(r"^\s*<think>.*?</think>", re.DOTALL)

@@ -10,7 +10,7 @@ from workers.translate.handlers import TranslateServices, build_router
 from workers.translate.llm import build_translator
 
 if TYPE_CHECKING:
-    from mirage.runtime import Runtime
+    from runtime.process import Runtime
 
 
 def attach(broker: NatsBroker, runtime: Runtime) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from adapters.language import LanguageDetector
 from contracts.envelope import derived_event_id
 from contracts.questions import LanguageDetection, QueryReceived, QueryTranslated
 from contracts.search import MAX_QUERY_CHARS
-from mirage.language import LanguageDetector
 from workers.translate.llm import LlmTranslator, TranslationFailed
 
 FALLBACK_LANGUAGE = "en"

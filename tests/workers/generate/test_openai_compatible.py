@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from mirage.nats_server import free_port
+from runtime.nats_server import free_port
 from tests.workers.generate.fakes import DOSAGE, FakeApi, leaflet_passages, openai_error, openai_reply
 from workers.generate.base import GenerationFailed
 from workers.generate.frames import FRAMES

@@ -8,6 +8,9 @@ import pytest
 from faststream.nats import NatsBroker, TestNatsBroker
 from qdrant_edge import CountRequest, Filter, HasVectorCondition
 
+from adapters.stores._shared import ENGLISH
+from adapters.stores.edge import EdgeVectorStore
+from adapters.stores.lexical import Bm25Encoder
 from contracts import subjects, topology
 from contracts.documents import (
     BlobRef,
@@ -20,10 +23,7 @@ from contracts.documents import (
     DocumentUploaded,
 )
 from contracts.envelope import Event, utcnow
-from mirage.delivery import DeliveryPolicy
-from mirage.stores._shared import ENGLISH
-from mirage.stores.edge import EdgeVectorStore
-from mirage.stores.lexical import Bm25Encoder
+from runtime.delivery import DeliveryPolicy
 from tests.factories import SAMPLES, corrupt_pdf, make_pdf
 from workers.ingest.handlers import build_router
 from workers.ingest.services import IngestServices

@@ -1,6 +1,6 @@
 import pytest
 
-from mirage.formats import DocumentFormat
+from adapters.formats import DocumentFormat
 from tests.factories import DOSES, SAMPLES, make_long_text, make_pdf
 from workers.ingest.chunking import chunk_document, split_sentences
 from workers.ingest.parsing import Block, ParsedDocument, parse

@@ -1,8 +1,8 @@
 import numpy as np
 
+from adapters.stores.lexical import Bm25Encoder
 from contracts import topology
 from contracts.documents import BlobRef, DocumentUploaded
-from mirage.stores.lexical import Bm25Encoder
 from workers.ingest.indexing import prepare
 
 TEXT = """Notes

@@ -7,7 +7,7 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
-from mirage.formats import DocumentFormat, detect_format
+from adapters.formats import DocumentFormat, detect_format
 from tests.factories import (
     DOSES,
     SAMPLES,

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
+from adapters.stores.edge import EdgeVectorStore
+from adapters.stores.lexical import Bm25Encoder
 from contracts import topology
 from contracts.documents import BlobRef, DocumentUploaded
 from contracts.search import SearchRequest
-from mirage.stores.edge import EdgeVectorStore
-from mirage.stores.lexical import Bm25Encoder
 from workers.ingest.indexing import prepare
 from workers.retrieve.search import search
 

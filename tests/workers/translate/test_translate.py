@@ -14,8 +14,8 @@ from contracts.envelope import Event
 from contracts.questions import QueryReceived
 from contracts.search import MAX_QUERY_CHARS
 from contracts.topology import stream_for
-from mirage.delivery import DeliveryPolicy
-from mirage.settings import Settings
+from runtime.delivery import DeliveryPolicy
+from runtime.settings import Settings
 from tests.workers.generate.fakes import DOSAGE_QUESTIONS, FakeApi, gemini_error, gemini_reply, openai_error, openai_reply
 from workers.translate.handlers import TranslateServices, build_router
 from workers.translate.llm import GeminiTranslator, OpenAICompatibleTranslator, build_translator

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mirage.formats import DocumentFormat
+from adapters.formats import DocumentFormat
 from workers.ingest.parsing import docx, html, markdown, pdf, plain
 from workers.ingest.parsing.document import Block, Extracted, ParsedDocument, Part, UnreadableDocument
 

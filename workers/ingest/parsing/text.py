@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from mirage.formats import RejectedUpload, decode_text
+from adapters.formats import RejectedUpload, decode_text
 from workers.ingest.parsing.document import Part, UnreadableDocument
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))

@@ -1,0 +1,89 @@
+"""What both Qdrant backends agree on: vector names, ids, and how filters map to payload paths."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from adapters.stores.base import DOCUMENT_ID, LANGUAGE, META, ChunkPoint, Hit
+
+DENSE = "dense"
+SPARSE = "bm25"
+ENGLISH = "dense_en"  # the English model's vector, on English chunks only
+KEYWORD_INDEXES = (DOCUMENT_ID, LANGUAGE, f"{META}.type")
+
+# Qdrant ids are UUIDs or integers; any other chunk id is mapped to a UUID and kept here to be returned as is.
+ORIGINAL_ID = "_chunk_id"
+_ID_NAMESPACE = uuid.UUID("6f1c2a4e-3b5d-4e8f-9a0b-1c2d3e4f5a6b")
+
+FilterValue = str | int | float | bool
+
+
+class VectorLayoutMismatch(RuntimeError):
+    """The index on disk or on the server was built for other vectors (usually another embedder)."""
+
+
+class StoreLocked(RuntimeError):
+    """Another process has the embedded index open."""
+
+
+def point_id(chunk_id: str) -> str:
+    try:
+        return str(uuid.UUID(chunk_id))
+    except ValueError:
+        return str(uuid.uuid5(_ID_NAMESPACE, chunk_id))
+
+
+def stored_payload(point: ChunkPoint) -> dict[str, Any]:
+    payload = dict(point.payload)
+    if point_id(point.id) != point.id:
+        payload[ORIGINAL_ID] = point.id
+    return payload
+
+
+def to_hit(raw_id: object, score: float, payload: Mapping[str, Any] | None) -> Hit:
+    payload = dict(payload or {})
+    chunk_id = payload.pop(ORIGINAL_ID, None) or str(raw_id)
+    return Hit(id=chunk_id, score=float(score), payload=payload)
+
+
+def named_hits(names: Sequence[str], results: Sequence[Sequence[Any]]) -> dict[str, list[Hit]]:
+    """The scored points of each request of a batch as hits, by the vector name it searched."""
+    return {name: [to_hit(p.id, p.score, p.payload) for p in points] for name, points in zip(names, results, strict=True)}
+
+
+def dense_list(vector: np.ndarray, dim: int) -> list[float]:
+    flat = np.asarray(vector, dtype=np.float32).reshape(-1)
+    if flat.shape[0] != dim:
+        raise ValueError(f"dense vector has {flat.shape[0]} dimensions, this index holds {dim}")
+    return flat.tolist()
+
+
+def payload_path(key: str) -> str:
+    return key if key in (DOCUMENT_ID, LANGUAGE) else f"{META}.{key}"
+
+
+def filter_terms(filters: Mapping[str, Any] | None) -> list[tuple[str, tuple[FilterValue, ...]]]:
+    """`{key: value | [values]}` -> `[(payload path, accepted values)]`; None values mean "no filter"."""
+    terms: list[tuple[str, tuple[FilterValue, ...]]] = []
+    for key, value in (filters or {}).items():
+        if value is None:
+            continue
+        values = tuple(value) if isinstance(value, (list, tuple, set, frozenset)) else (value,)
+        if not values:
+            raise ValueError(f"filter {key!r} has an empty list of values")
+        for v in values:
+            if not isinstance(v, (str, int, float, bool)):
+                raise ValueError(f"filter {key!r}: {v!r} is not a string, number or boolean")
+        terms.append((payload_path(key), values))
+    return terms
+
+
+def is_keyword_list(values: tuple[FilterValue, ...]) -> bool:
+    """True when one match-any condition can take the values (all strings, or all integers)."""
+    return all(isinstance(v, str) for v in values) or all(
+        isinstance(v, int) and not isinstance(v, bool) for v in values
+    )

@@ -1,0 +1,156 @@
+"""Wiring shared by every process: connect to NATS, declare the topology, attach workers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+from faststream.nats import NatsBroker
+from faststream.nats.opentelemetry import NatsTelemetryMiddleware
+from faststream.nats.prometheus import NatsPrometheusMiddleware
+from opentelemetry.sdk.trace import TracerProvider
+from prometheus_client import REGISTRY
+
+from adapters.cache import CountingCache, build_cache
+from adapters.embedders import build_embedder
+from adapters.embedders.base import Embedder
+from adapters.language import LanguageDetector
+from adapters.stores import build_store
+from adapters.stores.base import VectorStore
+from adapters.stores.lexical import Bm25Encoder
+from contracts import topology
+from contracts.questions import QueryRecord, ReviewCase
+from runtime.bus import EventBus
+from runtime.delivery import DeliveryPolicy
+from runtime.messaging import Catalog, Records, Uploads, catalog, ensure_topology, open_bucket, open_catalog, open_uploads
+from runtime.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Components:
+    """The heavy objects (models, index), built on first use and shared by the workers of one process."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None, detector: LanguageDetector | None = None,
+                 store: VectorStore | None = None, english: Embedder | None = None) -> None:
+        self.settings = settings
+        self._embedder, self._detector, self._store = embedder, detector, store
+        self._english = english
+        self._lexical: Bm25Encoder | None = None
+        self._caches: dict[str, CountingCache] = {}
+
+    def cache(self, name: str) -> CountingCache:
+        """A named cache (answers, embeddings): Redis when REDIS_URL is set, else in-process."""
+        if name not in self._caches:
+            self._caches[name] = build_cache(self.settings.redis_url, name)
+        return self._caches[name]
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            s = self.settings
+            self._embedder = build_embedder(s.embedder, threads=s.embedder_threads, cache_dir=s.fastembed_cache,
+                                            model_path=s.fastembed_model_path)
+        return self._embedder
+
+    @property
+    def english_embedder(self) -> Embedder | None:
+        """The English model for English chunks and questions; None when MIRAGE_ENGLISH_EMBEDDER=none."""
+        if self._english is None and self.settings.english_embedder == "minilm":
+            from adapters.embedders.english import EnglishEmbedder
+
+            self._english = EnglishEmbedder(self.settings.model_cache, threads=self.settings.embedder_threads)
+        return self._english
+
+    @property
+    def lexical(self) -> Bm25Encoder:
+        if self._lexical is None:
+            self._lexical = Bm25Encoder()
+        return self._lexical
+
+    @property
+    def detector(self) -> LanguageDetector:
+        if self._detector is None:
+            self._detector = LanguageDetector()
+        return self._detector
+
+    @property
+    def store(self) -> VectorStore:
+        if self._store is None:
+            s = self.settings
+            self._store = build_store(url=s.qdrant_url, api_key=s.qdrant_api_key, collection=s.qdrant_collection,
+                                      path=str(s.vectors_dir), dim=self.embedder.dim,
+                                      english_dim=self.english_embedder.dim if self.english_embedder else None)
+        return self._store
+
+    async def close_caches(self) -> None:
+        for cache in self._caches.values():
+            await cache.close()
+        self._caches.clear()
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+@dataclass
+class Runtime:
+    """One process's connection to the pipeline, and what its workers need."""
+
+    settings: Settings
+    broker: NatsBroker
+    catalog: Catalog
+    uploads: Uploads
+    questions: Records[QueryRecord]
+    reviews: Records[ReviewCase]
+    bus: EventBus
+    components: Components
+    policy: DeliveryPolicy
+    workers: list[str] = field(default_factory=list)
+    tracer_provider: TracerProvider | None = None
+    # what workers hold beyond the shared components (LLM clients' connections), released after the broker stops
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def stop(self) -> None:
+        await self.broker.stop()
+        for close in self.closers:
+            try:
+                await close()
+            except Exception:
+                log.exception("releasing a worker's resources failed")
+        await self.components.close_caches()
+        self.components.close()
+        if self.tracer_provider is not None:
+            self.tracer_provider.shutdown()
+
+
+WorkerAttach = Callable[[NatsBroker, "Runtime"], None]
+
+
+async def start_runtime(
+    settings: Settings, nats_url: str, workers: Mapping[str, WorkerAttach], components: Components | None = None,
+    tracer_provider: TracerProvider | None = None,
+) -> Runtime:
+    """Connect, declare streams and buckets, attach the given workers (name -> attach function), start consuming."""
+    servers = [url.strip() for url in nats_url.split(",") if url.strip()]
+    middlewares = [NatsPrometheusMiddleware(registry=REGISTRY)]
+    if tracer_provider is not None:
+        middlewares.append(NatsTelemetryMiddleware(tracer_provider=tracer_provider))
+    broker = NatsBroker(servers, middlewares=middlewares, logger=log)
+    await broker.connect()
+    js = broker.connection.jetstream()
+    await ensure_topology(js, settings.jetstream_replicas)
+    runtime = Runtime(
+        settings=settings, broker=broker, catalog=catalog(await open_catalog(js)), uploads=Uploads(await open_uploads(js)),
+        questions=Records(await open_bucket(js, topology.QUESTIONS_BUCKET), QueryRecord, "query_id"),
+        reviews=Records(await open_bucket(js, topology.REVIEWS_BUCKET), ReviewCase, "query_id"),
+        bus=EventBus(broker), components=components or Components(settings),
+        policy=DeliveryPolicy(max_deliver=settings.max_deliver, ack_wait_s=settings.ack_wait_s),
+        workers=list(workers), tracer_provider=tracer_provider,
+    )
+    for attach in workers.values():
+        attach(broker, runtime)
+    await broker.start()
+    return runtime
