@@ -244,6 +244,38 @@ def eval_risk(
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
 
+@eval_app.command("answers")
+def eval_answers(
+    data: Annotated[Path, typer.Option(help="Questions JSONL (id, lang, question, doc, also, facts, risky), as ../shared/eval/answers/dev.jsonl.",
+                                       exists=True, dir_okay=False)],
+    docs: Annotated[Optional[list[Path]], typer.Option(help="Folder of documents to upload (repeatable) "
+                                                       "(default: fixtures/ema_leaflets and fixtures/generated beside DATA's folder).")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="Ask only the first N questions of each language (every document is uploaded).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every question that missed, and how.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object, with every question's details.")] = False,
+) -> None:
+    """Upload DOCS through the real upload path (fresh temporary store), ask every question through POST /query in its
+    language (then the harmless ones again with the human loop), print per language: right document cited, fact recall,
+    unanswerable declined, harmless and risky held, answered in the asked language, latency. A held answer is not
+    shown to the asker: its quality is scored on the draft the reviewer sees."""
+    from mirage.evaluation.answers import read_questions
+    from mirage.evaluation.answers_run import default_document_folders, document_files, limited, run_answers_eval
+    from mirage.evaluation.answers_view import print_report
+
+    try:
+        folders = docs or default_document_folders(data)
+        files = document_files(folders)
+    except (FileNotFoundError, ValueError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    questions = limited(read_questions(data), limit)
+    with progress_bars(as_json) as bars:
+        uploading = bars.add_task("uploading", total=len(files))
+        asking = bars.add_task("asking", total=len(questions) + sum(not q.risky for q in questions))
+        report = asyncio.run(run_answers_eval(questions, folders, data=str(data), on_uploaded=lambda n: bars.advance(uploading, n),
+                                              on_asked=lambda n: bars.advance(asking, n))).as_dict()
+    print(json.dumps(report, ensure_ascii=False)) if as_json else print_report(report, console, verbose)
+
+
 def progress_bars(quiet: bool):  # noqa: ANN201
     """Progress bars on stderr (so --json output stays clean), hidden when quiet."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
