@@ -1,29 +1,29 @@
-"""The offline answer: the passages' best sentences for the question, quoted verbatim with citations, framed in the answer language.
+"""The offline answer: the best sentences and lists of the passages about the asked medicine, from the section
+that answers the question, quoted verbatim with citations and framed in the answer language.
 
-Relevance is lexical. Question and sentences go through the same analyzers as BM25 search (qdrant-edge: word
-tokens, lowercase, accents folded, the four languages' stop words dropped, Snowball stems); a question word
-matches when any of its stems (in each language, or unstemmed) is among the sentence's, so "paracétamol"
-meets "Paracetamol" and "doses" meets "dose". Overlap = the share of the question's content words matched.
-
-- A passage is *relevant enough* when its overlap (text, title and heading) reaches `min_overlap` (0.3:
-  about a third of the question's content words) in the question's language, or `min_cross_language_overlap`
-  (0.15, and at least one word) in another or unknown language, where only names, numbers and cognates can
-  match, and its retrieval score reaches `min_score` (0 by default: fused scores are relative to the best
-  hit of the same search, so they do not tell an unrelated top hit from a good one). No relevant passage,
-  no answer: `answered=False` with the frame's "do not answer" sentence.
-- A sentence of a relevant passage scores `w_overlap * overlap + w_rank / (1 + rank)`; words decide within a
-  language (0.8 / 0.2), the retriever's cross-lingual rank decides across languages (0.4 / 0.6), like the
-  search fusion. A question about an amount ("dose", "combien", "cuánto", "wie viel", ...) adds
-  `AMOUNT_BONUS` (0.3) to the overlap of sentences that state one (a number with a unit or a dose form).
-- The best `max_sentences` that score at least `KEEP_RATIO` (0.6) of the best sentence are quoted, passage by
-  passage in retrieval order, each passage's in their own order; headings, questions and lead-ins ending in
-  ":" are never quoted.
+1. *Declining.* The medicine and product names of the question (adapters.leaflet.asked_names: words in
+   parentheses, substance names, capitalized words) must occur in the passages, across accents, case and
+   language endings. When none does (or every strong one is missing), the answer says the documents do not
+   mention them and cites nothing.
+2. *Relevance.* Only passages that name the asked medicine (when the question names one) are quoted; a table of
+   contents or a leaflet's preamble never is. A passage must also be relevant enough: its share of the
+   question's content words (BM25's analyzers: accents folded, stop words dropped, Snowball stems in every
+   language) reaches `min_overlap` (0.3) in the question's language or `min_cross_language_overlap` (0.15)
+   in another, or its embedding similarity reaches MIN_CROSS_LANGUAGE_SIMILARITY across languages, or it
+   names the medicine and sits in the section that answers the question.
+3. *Scoring.* Each unit (a sentence, or a list with its lead-in) scores `w_overlap * overlap + w_rank / (1 + rank)`
+   (0.8 / 0.2 within a language, 0.4 / 0.6 across), plus SECTION_BONUS when its passage's heading is the
+   template section the question asks for (use, before taking, how to take, side effects, storage, contents),
+   plus LIST_BONUS for a list in that section, minus BOILERPLATE_PENALTY for advice every leaflet repeats
+   ("talk to your doctor", "report side effects"). A question about an amount adds AMOUNT_BONUS to units
+   that state one.
+4. *Choosing.* The best unit's document is quoted: its `max_sentences` best units scoring at least KEEP_RATIO
+   of the best, in passage order; a version in the answer language is preferred when the retriever found one.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -31,10 +31,14 @@ from typing import NamedTuple
 from qdrant_edge import Bm25
 
 from adapters.language import SUPPORTED_LANGUAGES
+from adapters.leaflet import NOT_ANSWERS, Name, asked_names, asked_sections, fold, heading_section, missing_names
 from adapters.stores.lexical import analyzer_config
 from contracts.questions import Citation, DraftAnswer
 from contracts.search import SearchHit
 from workers.generate.frames import citation_marker, frame
+from workers.generate.sentences import answer_units, split_sentences
+
+__all__ = ["ExtractiveGenerator", "Lexicon", "fold", "overlap", "split_sentences"]
 
 MIN_OVERLAP = 0.3
 MIN_CROSS_LANGUAGE_OVERLAP = 0.15
@@ -43,6 +47,10 @@ MIN_CROSS_LANGUAGE_OVERLAP = 0.15
 MIN_CROSS_LANGUAGE_SIMILARITY = 0.25
 KEEP_RATIO = 0.6
 AMOUNT_BONUS = 0.3
+SECTION_BONUS = 0.5
+LIST_BONUS = 0.15
+BOILERPLATE_PENALTY = 0.4
+ANSWER_LANGUAGE_BONUS = 0.15
 
 
 class Weights(NamedTuple):
@@ -54,14 +62,6 @@ SAME_LANGUAGE = Weights(overlap=0.8, rank=0.2)
 CROSS_LANGUAGE = Weights(overlap=0.4, rank=0.6)
 
 _WORD = re.compile(r"\w+")
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s)|\n")
-# "z. B.", "e.g.", "Dr." or "3." (an ordinal, a list number) end a word, not a sentence; "1,2 g." ends one.
-_NOT_SENTENCE_END = re.compile(
-    r"(?:^|[\s(])(?:\d+|[zdup]|e\.g|i\.e|z\.\s?b|d\.\s?h|u\.\s?a|ca|approx|dr|prof|bzw|usw|vgl|ggf|evtl|inkl|vs|nr|no|cf"
-    r"|p\.\s?ex|env|sr|sra|dra)\.$",
-    re.IGNORECASE,
-)
-_BULLET = "-–•*·▪ \t"
 # Matched on the lowercased question with accents folded; no leading \b so that German compounds (Tageshöchstdosis) count.
 _ASKS_AMOUNT = re.compile(
     r"dose|dosage|dosing|how (?:much|many|often)|maximum|daily|per day|posologie|combien|par jour|quantite|dosis|cuant[oa]s?\b"
@@ -71,31 +71,6 @@ _STATES_AMOUNT = re.compile(
     r"\d(?:[\d.,]*\d)?\s?(?:mg|g|µg|mcg|kg|ml|l|iu|ui|ie|units?|unites?|unidades|einheiten|tablets?|comprimes?|comprimidos?"
     r"|tabletten?|filmtabletten?|capsules?|gelules?|capsulas?|kapseln?|drops?|gouttes?|gotas|tropfen|sachets?|sobres?|beutel|doses?|dosis)\b"
 )
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences and lines of `text`, each an exact substring of it (only surrounding spaces and bullets removed)."""
-    sentences, start = [], 0
-    for end in _SENTENCE_END.finditer(text):
-        if end.group().startswith(".") and _NOT_SENTENCE_END.search(text, max(0, end.start() - 12), end.start() + 1):
-            continue
-        sentences.append(text[start:end.end()].strip().lstrip(_BULLET))
-        start = end.end()
-    sentences.append(text[start:].strip().lstrip(_BULLET))
-    return [sentence for sentence in sentences if sentence]
-
-
-def fold(text: str) -> str:
-    """Lowercase without accents: "Höchstdosis" -> "hochstdosis"."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
-
-
-def is_statement(sentence: str) -> bool:
-    """Worth quoting: not a question, not a lead-in to a list, not a heading (short and unpunctuated)."""
-    words = len(_WORD.findall(sentence))
-    if words < 3 or sentence.endswith(("?", ":")):
-        return False
-    return words >= 8 or sentence.rstrip("\"'»”’)]").endswith((".", "!", "…"))
 
 
 class Lexicon:
@@ -136,6 +111,7 @@ class _Candidate:
     score: float
     rank: int
     position: int
+    in_section: bool = False
 
 
 class ExtractiveGenerator:
@@ -165,46 +141,65 @@ class ExtractiveGenerator:
         self, question: str, question_language: str | None, answer_language: str, passages: Sequence[SearchHit]
     ) -> DraftAnswer:
         """The same as `generate`, for callers without an event loop (benchmarks, scripts)."""
+        names = asked_names(question, question_language)
+        folded = [fold("\n".join(part for part in (p.title, p.heading, p.text) if part)) for p in passages]
+        if passages and (missing := missing_names(names, folded)):
+            return self._decline(answer_language, missing)
+        about = _names_to_match(names, folded)
+        # a leaflet's list of side effects does not repeat the medicine's name: the document names it
+        naming = {p.document_id for p, text in zip(passages, folded, strict=True) if any(name.found_in(text) for name in about)}
+        wanted = asked_sections(question)
         terms = self._lexicon.question_terms(question)
         bonus = AMOUNT_BONUS if _ASKS_AMOUNT.search(fold(question)) else 0.0
         candidates: list[_Candidate] = []
         for rank, passage in enumerate(passages):
+            section = heading_section(passage.heading)
+            if section in NOT_ANSWERS or (about and passage.document_id not in naming):
+                continue
             cross_language = not question_language or passage.language != question_language
-            if not self._relevant(terms, passage, cross_language):
+            in_section = section is not None and section in wanted
+            if passage.score < self.min_score or not (self._relevant(terms, passage, cross_language) or (about and in_section)):
                 continue
             weights = CROSS_LANGUAGE if cross_language else SAME_LANGUAGE
-            for position, sentence in enumerate(split_sentences(passage.text)):
-                if is_statement(sentence):
-                    share = overlap(terms, self._lexicon.text_terms(sentence, passage.language))
-                    if bonus and _STATES_AMOUNT.search(fold(sentence)):
-                        share += bonus
-                    candidates.append(_Candidate(sentence, weights.overlap * share + weights.rank / (1 + rank), rank, position))
-        chosen = self._choose(candidates)
+            base = weights.rank / (1 + rank) + SECTION_BONUS * in_section + ANSWER_LANGUAGE_BONUS * (passage.language == answer_language)
+            for unit in answer_units(passage.text):
+                share = overlap(terms, self._lexicon.text_terms(unit.text, passage.language))
+                if bonus and _STATES_AMOUNT.search(fold(unit.text)):
+                    share += bonus
+                score = base + weights.overlap * share + LIST_BONUS * (unit.is_list and in_section) - BOILERPLATE_PENALTY * unit.is_boilerplate
+                candidates.append(_Candidate(unit.text, score, rank, unit.position, in_section))
+        chosen = self._choose(candidates, passages)
         if not chosen:
             return DraftAnswer(text=frame(answer_language).no_answer, language=answer_language, answered=False, backend=self.name)
         return self._compose(chosen, answer_language, passages)
 
     def _relevant(self, terms: Sequence[frozenset[int]], passage: SearchHit, cross_language: bool) -> bool:
-        if passage.score < self.min_score:
-            return False
         text = "\n".join(part for part in (passage.title, passage.heading, passage.text) if part)
         share = overlap(terms, self._lexicon.text_terms(text, passage.language))
         if cross_language and passage.similarity is not None and passage.similarity >= MIN_CROSS_LANGUAGE_SIMILARITY:
             return True
         return share > 0 and share >= (self.min_cross_language_overlap if cross_language else self.min_overlap)
 
-    def _choose(self, candidates: list[_Candidate]) -> list[_Candidate]:
+    def _choose(self, candidates: list[_Candidate], passages: Sequence[SearchHit]) -> list[_Candidate]:
+        """The best units of the best unit's document; only from the asked section when the best is from it."""
         ranked = sorted(candidates, key=lambda c: (-c.score, c.rank, c.position))
-        if not ranked:
+        if not ranked or ranked[0].score <= 0:
             return []
+        if ranked[0].in_section:
+            ranked = [c for c in ranked if c.in_section]
+        document = passages[ranked[0].rank].document_id
         floor = KEEP_RATIO * ranked[0].score
         chosen: list[_Candidate] = []
         for candidate in ranked:
             if candidate.score < floor or len(chosen) == self.max_sentences:
                 break
-            if all(candidate.text != c.text for c in chosen):
+            if passages[candidate.rank].document_id == document and all(candidate.text != c.text for c in chosen):
                 chosen.append(candidate)
         return sorted(chosen, key=lambda c: (c.rank, c.position))
+
+    def _decline(self, answer_language: str, missing: list[Name]) -> DraftAnswer:
+        text = frame(answer_language).not_mentioned([name.word for name in missing])
+        return DraftAnswer(text=text, language=answer_language, answered=False, backend=self.name)
 
     def _compose(self, chosen: list[_Candidate], answer_language: str, passages: Sequence[SearchHit]) -> DraftAnswer:
         the_frame = frame(answer_language)
@@ -224,3 +219,9 @@ class ExtractiveGenerator:
             for rank in numbers
         ]
         return DraftAnswer(text="\n".join(lines), language=answer_language, citations=citations, answered=True, backend=self.name)
+
+
+def _names_to_match(names: list[Name], folded: list[str]) -> list[Name]:
+    """The names a quoted passage must contain: the strong ones found, else every one found."""
+    found = [name for name in names if any(name.found_in(text) for text in folded)]
+    return [name for name in found if name.strong] or found

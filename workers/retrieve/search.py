@@ -1,4 +1,5 @@
-"""Hybrid search: tell the query's possible languages, embed it both ways, let the store fuse, shape the hits."""
+"""Hybrid search: tell the query's possible languages, embed it both ways, let the store fuse, shape the hits,
+then rank first the passages that name the medicine asked about and sit in the section that answers it."""
 
 from __future__ import annotations
 
@@ -8,9 +9,16 @@ import numpy as np
 
 from adapters.embedders.base import Embedder
 from adapters.language import LanguageDetector
+from adapters.leaflet import NOT_ANSWERS, Name, asked_names, asked_sections, fold, heading_section
 from adapters.stores.base import Hit, QueryVectors, VectorStore
 from adapters.stores.lexical import Bm25Encoder
 from contracts.search import SearchHit, SearchRequest, SearchResponse
+
+# The store's fused scores are re-ranked over this many hits (or top_k when larger).
+RERANK_DEPTH = 30
+NAME_BONUS = 0.5  # the passage names the medicine asked about
+SECTION_BONUS = 0.3  # its section is the one that answers the question (side effects, storage, ...)
+NOT_ANSWER_PENALTY = 0.3  # a table of contents or the leaflet's preamble
 
 
 def to_search_hit(hit: Hit) -> SearchHit:
@@ -44,9 +52,37 @@ def search(
         sparse=lexical.encode_query(request.query, languages), languages=languages,
         english=english_dense if english is not None and may_be_english(languages) else None,
     )
-    hits = store.search(query, limit=request.top_k, filters=request.filters)
+    hits = store.search(query, limit=max(request.top_k, RERANK_DEPTH), filters=request.filters)
     return SearchResponse(
         query=request.query,
-        results=[to_search_hit(h) for h in hits],
+        results=rerank([to_search_hit(h) for h in hits], request.query)[: request.top_k],
         took_ms=round((time.perf_counter() - started) * 1000, 3),
     )
+
+
+def rerank(hits: list[SearchHit], query: str) -> list[SearchHit]:
+    """Fused score plus bonuses for a document that names the asked medicine and for the answering section,
+    scaled back to 0-1.
+
+    Names match across accents, case and language endings ("irbésartan" finds "Irbesartan") in a hit's text,
+    heading or title; every hit of a document that one of its hits names counts, since a leaflet's list of
+    side effects does not repeat the medicine's name. Hits keep the store's order among equals."""
+    names = asked_names(query)
+    wanted = asked_sections(query)
+    if not names and not wanted:
+        return hits
+    scale = 1 + (NAME_BONUS if names else 0) + (SECTION_BONUS if wanted else 0)
+    naming = {hit.document_id for hit in hits if names and mentions(hit, names)}
+
+    def adjusted(hit: SearchHit) -> SearchHit:
+        section = heading_section(hit.heading)
+        score = hit.score + NAME_BONUS * (hit.document_id in naming)
+        score += SECTION_BONUS * (section in wanted) - NOT_ANSWER_PENALTY * (section in NOT_ANSWERS)
+        return hit.model_copy(update={"score": round(max(score, 0.0) / scale, 6)})
+
+    return sorted((adjusted(hit) for hit in hits), key=lambda hit: -hit.score)
+
+
+def mentions(hit: SearchHit, names: list[Name]) -> bool:
+    folded = fold(" ".join(part for part in (hit.title, hit.heading, hit.text) if part))
+    return any(name.found_in(folded) for name in names)

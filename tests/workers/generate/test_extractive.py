@@ -103,7 +103,9 @@ async def test_evidence_in_another_language_is_quoted_in_its_own_language_and_la
 
 
 async def test_labels_only_the_evidence_in_another_language(generator: ExtractiveGenerator) -> None:
-    passages = [*leaflet_passages("en", first=PREGNANCY)[:1], *leaflet_passages("fr", first=PREGNANCY)[:1]]
+    # one document in two languages: an answer quotes a single document
+    sections = (leaflet_passages("en", first=PREGNANCY)[0], leaflet_passages("fr", first=PREGNANCY)[0])
+    passages = [p.model_copy(update={"document_id": "leaflet"}) for p in sections]
 
     answer = await generator.generate("Peut-on prendre du paracétamol pendant la grossesse ?", "fr", "fr", passages)
 
@@ -137,7 +139,8 @@ async def test_unrelated_passages_do_not_answer(generator: ExtractiveGenerator, 
 
     answer = await generator.generate(question, language, language, passages)
 
-    assert answer == DraftAnswer(text=text, language=language, citations=[], answered=False, backend="extractive")
+    assert (answer.answered, answer.citations, answer.backend) == (False, [], "extractive")
+    assert answer.text.startswith(text.removesuffix(".")), "the answer says that the documents do not answer, whatever it adds"
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "es", "de"])
