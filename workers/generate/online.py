@@ -1,15 +1,26 @@
-"""Answers written by an LLM: our prompt, the shared client's one call, our parsing of the reply."""
+"""Answers written by an LLM: our prompt, the shared client's one call, our parsing and grounding of the reply."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Protocol
+
+from prometheus_client import Counter
 
 from adapters.llm import LlmFailed
 from contracts.questions import DraftAnswer
 from contracts.search import SearchHit
 from workers.generate.base import GenerationFailed
+from workers.generate.grounding import Removal, UngroundedAnswer
 from workers.generate.prompting import build_prompt, parse_reply
+
+logger = logging.getLogger(__name__)
+UNGROUNDED_SENTENCES = Counter(
+    "mirage_generation_ungrounded_sentences_total",
+    "Sentences of online answers removed because the passages they cite do not state their numbers, medicines or markers",
+    ["backend"],
+)
 
 
 class CompletionClient(Protocol):
@@ -31,7 +42,19 @@ class OnlineGenerator:
             reply = await self._client.complete(prompt.system, prompt.user)
         except LlmFailed as error:
             raise GenerationFailed(str(error)) from error
-        return parse_reply(reply, question=question, answer_language=answer_language, passages=passages, backend=self.name)
+        try:
+            parsed = parse_reply(reply, answer_language=answer_language, passages=passages, backend=self.name)
+        except UngroundedAnswer as error:
+            self._record(error.removed)
+            raise
+        self._record(parsed.removed)
+        return parsed.draft
+
+    def _record(self, removed: Sequence[Removal]) -> None:
+        for removal in removed:
+            logger.info("%s: removed a sentence (%s): %s", self.name, removal.reason, removal.sentence)
+        if removed:
+            UNGROUNDED_SENTENCES.labels(backend=self.name).inc(len(removed))
 
     async def aclose(self) -> None:
         await self._client.aclose()

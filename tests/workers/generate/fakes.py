@@ -1,4 +1,4 @@
-"""Passages cut from the sample leaflets, and a local HTTP server that stands in for an LLM API."""
+"""Passages cut from the sample leaflets, and a local HTTP server that stands in for an LLM API of either wire format."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from typing import Any
 
 from contracts.search import SearchHit
 from tests.factories import SAMPLES
+from workers.generate.base import Generator
+from workers.generate.gemini import GeminiGenerator
+from workers.generate.openai_compatible import OpenAICompatibleGenerator
 
 # Sections of every sample leaflet: 0 what it is, 1 how to take it, 2 side effects, 3 pregnancy.
 DOSAGE, PREGNANCY = 1, 3
@@ -70,6 +73,28 @@ def openai_reply(text: str | None, finish_reason: str = "stop", refusal: str | N
 def openai_error(code: int) -> dict[str, Any]:
     kind = {429: "rate_limit_error", 500: "server_error"}.get(code, "invalid_request_error")
     return {"error": {"message": "The server says no.", "type": kind, "param": None, "code": None}}
+
+
+# generous enough for a first request on a loaded machine (0.3 s once timed out on a prompt 429 in CI), well
+# under the too-slow server's 5 s
+TIMEOUT_S = 1.5
+
+
+@dataclass(frozen=True)
+class Wire:
+    """An online backend and the replies of its API."""
+
+    name: str
+    make: Callable[[str], Generator]  # from the server's URL
+    reply: Callable[[str], dict[str, Any]]
+    error: Callable[[int], dict[str, Any]]
+
+
+WIRES = [
+    Wire("gemini:gemini-2.5-flash", lambda url: GeminiGenerator("key", base_url=url, timeout_s=TIMEOUT_S), gemini_reply, gemini_error),
+    Wire("openai:llama3.1:8b", lambda url: OpenAICompatibleGenerator(f"{url}/v1", "llama3.1:8b", timeout_s=TIMEOUT_S),
+         openai_reply, openai_error),
+]
 
 
 @dataclass

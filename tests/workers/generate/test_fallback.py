@@ -3,61 +3,28 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
 
 import pytest
 
 from contracts.questions import DraftAnswer
 from contracts.search import SearchHit
-from tests.workers.generate.fakes import (
-    DOSAGE,
-    DOSAGE_QUESTIONS,
-    FakeApi,
-    gemini_error,
-    gemini_reply,
-    leaflet_passages,
-    openai_error,
-    openai_reply,
-)
+from tests.workers.generate.fakes import DOSAGE, DOSAGE_QUESTIONS, TIMEOUT_S, WIRES, FakeApi, Wire, gemini_reply, leaflet_passages
 from workers.generate.backends import build_generator
-from workers.generate.base import Generator, aclose
+from workers.generate.base import aclose
 from workers.generate.extractive import ExtractiveGenerator
 from workers.generate.fallback import FallbackGenerator
 from workers.generate.frames import FRAMES
 from workers.generate.gemini import GeminiGenerator
-from workers.generate.openai_compatible import OpenAICompatibleGenerator
 
 pytestmark = pytest.mark.filterwarnings("ignore:Inheritance class AiohttpClientSession:DeprecationWarning")
-
-# generous enough for a first request on a loaded machine (0.3 s once timed out on a prompt 429 in CI), well
-# under the too-slow server's 5 s
-TIMEOUT_S = 1.5
-
-
-@dataclass(frozen=True)
-class Wire:
-    """An online backend and the replies of its API."""
-
-    name: str
-    make: Callable[[str], Generator]  # from the server's URL
-    reply: Callable[[str], dict[str, Any]]
-    error: Callable[[int], dict[str, Any]]
-
-
-WIRES = [
-    Wire("gemini:gemini-2.5-flash", lambda url: GeminiGenerator("key", base_url=url, timeout_s=TIMEOUT_S), gemini_reply, gemini_error),
-    Wire("openai:llama3.1:8b", lambda url: OpenAICompatibleGenerator(f"{url}/v1", "llama3.1:8b", timeout_s=TIMEOUT_S),
-         openai_reply, openai_error),
-]
 
 # (answer language, (status, body, delay) from the wire, reason)
 FAILURES = {
     "rate-limited": ("fr", lambda wire: (429, wire.error(429), 0.0), "rate limited"),
     "server-error": ("es", lambda wire: (500, wire.error(500), 0.0), "server error 500"),
     "too-slow": ("de", lambda wire: (200, wire.reply("Höchstens 800 mg pro Tag [1]."), 5.0), f"timed out after {TIMEOUT_S} s"),
-    "citation-points-nowhere": ("en", lambda wire: (200, wire.reply("At most 4 g in 24 hours [9]."), 0.0), "citation [9] points to no passage"),
+    "access-denied": ("en", lambda wire: (403, wire.error(403), 0.0), "access denied (HTTP 403)"),
 }
 NOTICE_WORDS = {"en": "unavailable", "fr": "indisponible", "es": "no está disponible", "de": "nicht verfügbar"}
 

@@ -14,8 +14,8 @@ PASSAGES = leaflet_passages("en", first=DOSAGE)  # [1] dosage, [2] what it is, [
 QUESTION = "¿Cuánto paracetamol puedo tomar?"
 
 
-def parse(reply: str | None, question: str = QUESTION):  # noqa: ANN201
-    return parse_reply(reply, question=question, answer_language="es", passages=PASSAGES, backend="test")
+def parse(reply: str | None):  # noqa: ANN201
+    return parse_reply(reply, answer_language="es", passages=PASSAGES, backend="test").draft
 
 
 def test_prompt_lists_passages_with_language_title_page_and_the_answer_language() -> None:
@@ -53,9 +53,10 @@ def test_the_no_answer_sentinel_gives_the_frame_text(reply: str) -> None:
 @pytest.mark.parametrize(("reply", "reason"), [
     ("No más de 4 g en 24 horas [5].", r"citation \[5\] points to no passage"),
     ("No más de 4 g en 24 horas [0].", r"citation \[0\] points to no passage"),
-    ("No más de 4 g en 24 horas.", "answer cites no passage"),
+    ("No más de 4 g en 24 horas.", "states a number or a medicine but cites no passage"),
+    ("Tómelo con agua.", "answer cites no passage"),
     (f"No más de 4 g en 24 horas [1]. {NO_ANSWER}", f"{NO_ANSWER} mixed into an answer"),
-    ("No más de 9 g en 24 horas [1].", "number 9 is in no passage"),
+    ("No más de 9 g en 24 horas [1].", r"9 g is not in \[1\]"),
     ("   ", "empty reply"),
     (None, "empty reply"),
 ])
@@ -64,7 +65,10 @@ def test_replies_out_of_format_fail(reply: str | None, reason: str) -> None:
         parse(reply)
 
 
-def test_numbers_from_the_question_and_page_numbers_may_be_repeated() -> None:
-    answer = parse("Sobre 3 comprimidos: no más de 4 g en 24 horas (página 2) [1].", question="¿Puedo tomar 3 comprimidos?")
+def test_page_numbers_may_be_repeated_but_the_question_grounds_nothing() -> None:
+    assert parse("No más de 4 g en 24 horas (página 2) [1].").notice is None
 
-    assert answer.answered
+    answer = parse("No más de 4 g en 24 horas [1]. Sí, puede tomar 3 comprimidos a la vez [1].")  # "¿Puedo tomar 3 comprimidos?"
+
+    assert answer.text == "No más de 4 g en 24 horas [1]."
+    assert answer.notice == "Se ha eliminado una frase de esta respuesta porque los pasajes que cita no la respaldan."
