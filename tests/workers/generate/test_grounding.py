@@ -10,7 +10,8 @@ from tests.workers.generate.fakes import DOSAGE, DOSAGE_QUESTIONS, PREGNANCY, WI
 from workers.generate.base import aclose
 from workers.generate.extractive import ExtractiveGenerator
 from workers.generate.fallback import FallbackGenerator
-from workers.generate.grounding import ground, number_values, removed_notice, ungrounded_notice
+from workers.generate.grounding import ground, removed_notice, ungrounded_notice
+from workers.generate.quantities import number_values
 
 pytestmark = pytest.mark.filterwarnings("ignore:Inheritance class AiohttpClientSession:DeprecationWarning")
 
@@ -37,6 +38,8 @@ SAME_QUANTITIES = [
     ("en", "Take 500 mg every 6 hours", "Take 0.5 g every six hours."),
     ("en", "Take up to 1,200 mg a day", "No tome más de 1.200 mg al día."),
     ("en", "Take 1 to 2 tablets", "1 oder 2 Tabletten einnehmen."),
+    ("en", "Take 1 500 mg tablet", "1 comprimé de 500 mg."),
+    ("en", "Take 2 tablets with water", "Take two film-coated tablets with water."),
     ("fr", "Prenez 37,5 mg 2 fois par jour", "Take 37.5 mg twice a day."),
     ("fr", "Ne dépassez pas 1 000 mg", "Do not exceed 1000 mg."),
     ("fr", "Donnez 0,5 ml par kilo", "Give 0.5 mL per kg."),
