@@ -20,7 +20,7 @@ _NUMBER = re.compile(_NUMBER_START + rf"(\d{{1,3}}(?:[{_GROUP}]\d{{3}})+(?:[.,]\
 _NUMBER_SPACED = re.compile(_NUMBER_START + rf"(\d{{1,3}}(?:[ {_GROUP}]\d{{3}})+(?:[.,]\d+)?|\d+(?:[.,]\d+)*)")
 _UNIT = re.compile(r"\)?[ \u00a0\u202f]?-?(%|°\s?[cCfF]\b|[^\W\d_]+)")  # "5 (2-9) days": the unit after a range in brackets
 _PAGE = re.compile(r"\b(?:pages?|pp?\.|p[aá]gina|seite|s\.)\s?(\d+)", re.IGNORECASE)
-_RANGE = re.compile(r"\s*(?:-|–|—)?\s*(?:to|à|a|bis|or|ou|o|oder|and|et|y|und)?\s*", re.IGNORECASE)
+_RANGE = re.compile(r"\s*(?:[-–—]|(?:[-–—]\s*)?(?:to|à|a|bis|or|ou|o|oder|and|et|y|und))\s*", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
 _CLOCK_MINUTES = re.compile(r"\s?\d{2}\b")
 # A passage may spell a small number out; an answer that writes it in digits still repeats it. "one", "un", "uno", "ein"
@@ -176,7 +176,7 @@ def _digits(text: str) -> str:
 
 def passage_quantities(text: str) -> frozenset[Quantity]:
     """Every quantity `text` may state, read generously: "two film-coated tablets" states 2 tablets."""
-    readings = (text, _digits(text), _without_dose_form_adjectives(text))
+    readings = (text, _digits(text), _without_dose_form_adjectives(_digits(text)))
     return frozenset().union(*(found for reading in readings for found in quantity_readings(reading)))
 
 
