@@ -34,11 +34,13 @@ _NBSP = "\u00a0"
 # Endings of international nonproprietary names (WHO stems), on the folded, spelling-normalised word.
 _INN = re.compile(
     r"(?:[iu]mab|(?<!r)(?<!vi)vir|pril|sartan|olol|statin|azepam|azolam|zepin|zapin|cilin|micin|prazol|gliflozin|gliptin|parin|oxacin"
-    r"|ciclin|conazol|idazol|dipin|tinib|afil|triptan|setron|lukast|profen|proxen|fenac|coxib|grel|[oa]cain|dronat|semid|tiazid"
+    r"|ciclin|conazol|idazol|dipin|tinib|afil|triptan|setron|lukast|profen|proxen|fenac|coxib|grel|(?<!pr)ocain|acain|dronat|semid|tiazid"
     r"|xaban|gatran|tropin|relin|oxetin|pramin|alopram|tralin|triptilin|peridol|peridon|tiapin|pidem|tamol|adol|codon|fentanil"
     r"|morfin|codein|insulin|aspirin|formin|farin|metason|cason|sonid|nisolon|nison|barbital|glutid|penem|azosin|teplas|platin"
-    r"|rubicin|trexat|tiroxin|atadin|tirizin|tidin|udin|tabin|operamid|ciferol)$"
+    r"|rubicin|trexat|tiroxin|atadin|tirizin|tidin|udin|tabin|operamid|ciferol|(?:me|mo|bu|ca|da|an)terol|acetaminofen|nefrin|adrenalin)$"
 )
+# One substance, two names: the US name where the passage may use the international one.
+_SAME_SUBSTANCE = {"acetaminofen": "paracetamol", "albuterol": "salbutamol", "epinefrin": "adrenalin"}
 _MIN_INN_LENGTH = 6
 _PRODUCT_MARK = re.compile(r"[®™]")
 _DOSE_UNITS = {"mg", "ml", "unit"}
@@ -180,7 +182,8 @@ def name_key(word: str) -> str:
     """The same key for a name in any of the four languages: "Ibuprofen", "ibuprofène", "ibuprofeno" -> "ibuprofen"."""
     key = fold(word).replace("ph", "f").replace("th", "t").replace("gh", "g").replace("ch", "c").replace("y", "i")
     key = re.sub(r"(.)\1", r"\1", key)
-    return re.sub(r"(?<=.{4})(?:um|e|a|o)$", "", key)
+    key = re.sub(r"(?<=.{4})(?:um|e|a|o)$", "", key)
+    return _SAME_SUBSTANCE.get(key, key)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ _NUMBER_START = r"(?<![^\W\d_])(?<![^\W\d_][-‐‑])(?<![\d.,:])"
 _NUMBER = re.compile(_NUMBER_START + rf"(\d{{1,3}}(?:[{_GROUP}]\d{{3}})+(?:[.,]\d+)?|\d+(?:[.,]\d+)*)")
 # French and German also group thousands with a plain space ("1 000 mg"), which reads as two numbers in "take 1 500 mg tablet".
 _NUMBER_SPACED = re.compile(_NUMBER_START + rf"(\d{{1,3}}(?:[ {_GROUP}]\d{{3}})+(?:[.,]\d+)?|\d+(?:[.,]\d+)*)")
-_UNIT = re.compile(r"\)?[ \u00a0\u202f]?-?(%|°\s?[cCfF]\b|[^\W\d_]+)")  # "5 (2-9) days": the unit after a range in brackets
+_UNIT = re.compile(r"\)?[ \u00a0\u202f]?-?(%|[°º]\s?[cCfF]\b|[^\W\d_]+)")  # "5 (2-9) days": the unit after a range in brackets
 _PAGE = re.compile(r"\b(?:pages?|pp?\.|p[aá]gina|seite|s\.)\s?(\d+)", re.IGNORECASE)
 _RANGE = re.compile(r"\s*(?:[-–—]|(?:[-–—]\s*)?(?:to|à|a|bis|or|ou|o|oder|and|et|y|und))\s*", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
@@ -72,7 +72,7 @@ UNITS: dict[str, tuple[str, float]] = {
     **_units("injection", 1, "injection", "injections", "inyeccion", "inyecciones", "injektion", "injektionen"),
     **_units("times", 1, "time", "times", "fold", "fois", "vez", "veces", "mal", "x", "×"),
     **_units("percent", 1, "%", "percent", "prozent"),
-    **_units("°c", 1, "°c", "° c"),
+    **_units("°c", 1, "°c", "oc"),  # "ºC" folds to "oc"
     **_units("mmol", 1, "mmol"),
     **_units("mmhg", 1, "mmhg"),
 }

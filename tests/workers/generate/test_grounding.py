@@ -49,6 +49,7 @@ SAME_QUANTITIES = [
     ("de", "Höchstens 1,2 g pro Tag", "No more than 1200 mg per day."),
     ("de", "2 Tabletten alle 6 Stunden", "2 comprimés toutes les 6 heures."),
     ("de", "3-mal täglich 5 ml", "5 ml 3 times a day."),
+    ("de", "Unter 25 °C lagern", "Conservar por debajo de 25 ºC."),
 ]
 
 
@@ -74,6 +75,7 @@ def test_a_different_amount_or_unit_is_not(language: str, sentence: str, passage
 @pytest.mark.parametrize(("language", "sentence", "passage", "reasons"), [
     ("fr", "L’ibuprofène soulage la fièvre", "Ibuprofen wird bei Fieber angewendet.", []),
     ("es", "El paracetamol no daña al feto", "Paracétamol peut être utilisé pendant la grossesse.", []),
+    ("es", "El acetaminofén no daña al feto", "Paracetamol can be used during pregnancy.", []),
     ("en", "Amoxicillin can be taken with it", "Paracetamol can be taken with food.", ["Amoxicillin is not in [1]"]),
     ("fr", "Prenez du Doliprane 1000 mg", "Paracetamol 1000 mg, up to 4 times a day.", ["Doliprane is not in [1]"]),
     ("de", "Erwachsene nehmen die Tagesdosis 1,2 g ein", "Adults: a daily dose of 1.2 g.", []),
@@ -171,7 +173,7 @@ async def test_an_answer_without_a_grounded_sentence_falls_back_to_the_extractiv
 
 @pytest.mark.parametrize("wire", WIRES, ids=lambda wire: wire.name.split(":")[0])
 async def test_a_grounded_answer_passes_unchanged(fake_api: FakeApi, wire: Wire) -> None:
-    reply = ("Das Merkblatt sagt Folgendes. Erwachsene nehmen 1 comprimido de 400 mg alle 8 Stunden [1]. "
+    reply = ("Das Merkblatt sagt Folgendes. Erwachsene nehmen 1 Tablette mit 400 mg alle 8 Stunden [1]. "
              "Ohne ärztlichen Rat nicht mehr als 1.200 mg pro Tag [1]. Ibuprofen in der Schwangerschaft: nicht im letzten Drittel [2].")
     fake_api.reply(wire.reply(reply))
     generator = FallbackGenerator(wire.make(fake_api.url), ExtractiveGenerator())
