@@ -77,6 +77,8 @@ UNITS: dict[str, tuple[str, float]] = {
     **_units("mmhg", 1, "mmhg"),
 }
 
+# Ages go without their unit as often as not: "children under 12" says what "enfants de moins de 12 ans" says.
+_OFTEN_UNWRITTEN = {"year"}
 _COUNTED_FORMS = {"tablet", "capsule", "drop", "sachet", "dose", "puff", "injection", "unit"}
 _ADJECTIVES_BEFORE_FORM = re.compile(
     r"(\d[ \u00a0])(?:[^\W\d_]+[ -]){1,2}(?=(?:"
@@ -182,11 +184,11 @@ def passage_quantities(text: str) -> frozenset[Quantity]:
 
 def same_quantity(stated: Quantity, known: Quantity, units: frozenset[str]) -> bool:
     """Whether `known`, from a passage that uses `units`, states `stated`: a bare number there counts for a unit the passage
-    uses elsewhere ("4.8 (3.0-7.2) days" states 3 days)."""
+    uses elsewhere ("4.8 (3.0-7.2) days" states 3 days), and for years."""
     if stated.unit is None:
         return bool(stated.numbers & known.numbers)
     if known.unit is None:
-        return stated.unit in units and bool(stated.numbers & known.numbers)
+        return (stated.unit in units or stated.unit in _OFTEN_UNWRITTEN) and bool(stated.numbers & known.numbers)
     return stated.unit == known.unit and bool(stated.values & known.values)
 
 
