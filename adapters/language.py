@@ -26,6 +26,22 @@ _FUNCTION_WORDS = {
     "de": "der die das und ist nicht mit von zu den dem des ein eine einer im auf für sich auch werden wird bei oder sind nach wie",
 }
 _FUNCTION_WORD_LANGUAGE = {word: language for language, words in _FUNCTION_WORDS.items() for word in words.split()}
+# Common words of European languages MIRAGE does not answer in, found in none of the four lists above: a passage
+# that uses them far more than those is labelled with its own language (a Danish leaflet is not German).
+_OTHER_FUNCTION_WORDS = {
+    "da": "og ikke af til på skal eller hvis jeg være bliver også din dine dit når hvor ved efter mere meget kun lægen tage tager",
+    "pt": "não com uma um em ao aos pelo pela você também são os das dos é já às sem tem muito isto seja pode",
+    "it": "il della delle degli gli sono questo questa essere nel nella che anche può deve",
+    "nl": "het een van niet zijn wordt bij dat ook uw deze kunt geneesmiddel voor",
+}
+_OTHER_WORD_LANGUAGE = {word: language for language, words in _OTHER_FUNCTION_WORDS.items() for word in words.split()}
+# Words those languages share with the four lists: no evidence either way, so they do not count against them.
+_SHARED_WORDS = {
+    "da": set("for at der den det er som med har under du et se have".split()),
+    "pt": set("para se como este esta por entre sobre o a e de ou que as das".split()),
+    "it": set("con per se come".split()),
+    "nl": set("de en in op te".split()),
+}
 _WORD = re.compile(r"\w+")
 _LINGUA = {Language.ENGLISH: "en", Language.FRENCH: "fr", Language.SPANISH: "es", Language.GERMAN: "de"}
 
@@ -84,7 +100,7 @@ class LanguageDetector:
         On BioASQ's 13,449 English abstracts and snippets lingua alone calls 139 Spanish, French or German;
         this calls 0 another language and leaves 245 short snippets ("JAK1 pseudokinase") unknown.
         """
-        voted = [function_word_language(text) for text in texts]
+        voted = [other_language(text) or function_word_language(text) for text in texts]
         undecided = [i for i, language in enumerate(voted) if language is None]
         for i, detection in zip(undecided, self.detect_many([texts[i] for i in undecided]), strict=True):
             voted[i] = detection.language if detection.confidence >= PASSAGE_CONFIDENCE else None
@@ -107,6 +123,20 @@ def function_word_language(text: str) -> str | None:
     (language, n), *others = counts.most_common()
     runner_up = others[0][1] if others else 0
     return language if (n >= 3 and n >= 2 * runner_up) or (n >= 2 and runner_up == 0) else None
+
+
+def other_language(text: str) -> str | None:
+    """A language outside the four (da, pt, it, nl) whose common words the text uses: at least 3, and twice as
+    many as any one of the four languages' (leaving out the words they share) or any other's."""
+    words = _WORD.findall(text.lower())
+    others = Counter(_OTHER_WORD_LANGUAGE[w] for w in words if w in _OTHER_WORD_LANGUAGE)
+    if not others:
+        return None
+    (language, n), *rest = others.most_common()
+    shared = _SHARED_WORDS[language]
+    supported = Counter(_FUNCTION_WORD_LANGUAGE[w] for w in words if w in _FUNCTION_WORD_LANGUAGE and w not in shared)
+    rival = max([count for _, count in rest] + list(supported.values()) + [0])
+    return language if n >= 3 and n >= 2 * rival else None
 
 
 def _has_letters(text: str) -> bool:

@@ -19,6 +19,7 @@ RERANK_DEPTH = 30
 NAME_BONUS = 0.5  # the passage names the medicine asked about
 SECTION_BONUS = 0.3  # its section is the one that answers the question (side effects, storage, ...)
 NOT_ANSWER_PENALTY = 0.3  # a table of contents or the leaflet's preamble
+MAX_NAMING_DOCUMENTS = 4  # searched again on their own
 
 
 def to_search_hit(hit: Hit) -> SearchHit:
@@ -52,10 +53,19 @@ def search(
         sparse=lexical.encode_query(request.query, languages), languages=languages,
         english=english_dense if english is not None and may_be_english(languages) else None,
     )
-    hits = store.search(query, limit=max(request.top_k, RERANK_DEPTH), filters=request.filters)
+    depth = max(request.top_k, RERANK_DEPTH)
+    hits = [to_search_hit(h) for h in store.search(query, limit=depth, filters=request.filters)]
+    names = asked_names(request.query)
+    naming = documents_naming(hits, names)
+    if naming and "document_id" not in request.filters:
+        # the section that answers may rank low in the whole index (a Spanish leaflet's storage section for an
+        # English question): search again within the documents that name the medicine
+        within = store.search(query, limit=depth, filters={**request.filters, "document_id": naming[:MAX_NAMING_DOCUMENTS]})
+        seen = {hit.chunk_id for hit in hits}
+        hits += [hit for hit in map(to_search_hit, within) if hit.chunk_id not in seen]
     return SearchResponse(
         query=request.query,
-        results=rerank([to_search_hit(h) for h in hits], request.query)[: request.top_k],
+        results=rerank(hits, request.query)[: request.top_k],
         took_ms=round((time.perf_counter() - started) * 1000, 3),
     )
 
@@ -72,7 +82,7 @@ def rerank(hits: list[SearchHit], query: str) -> list[SearchHit]:
     if not names and not wanted:
         return hits
     scale = 1 + (NAME_BONUS if names else 0) + (SECTION_BONUS if wanted else 0)
-    naming = {hit.document_id for hit in hits if names and mentions(hit, names)}
+    naming = set(documents_naming(hits, names))
 
     def adjusted(hit: SearchHit) -> SearchHit:
         section = heading_section(hit.heading)
@@ -81,6 +91,11 @@ def rerank(hits: list[SearchHit], query: str) -> list[SearchHit]:
         return hit.model_copy(update={"score": round(max(score, 0.0) / scale, 6)})
 
     return sorted((adjusted(hit) for hit in hits), key=lambda hit: -hit.score)
+
+
+def documents_naming(hits: list[SearchHit], names: list[Name]) -> list[str]:
+    """The documents of `hits` that name one of `names`, best first."""
+    return list(dict.fromkeys(hit.document_id for hit in hits if names and mentions(hit, names)))
 
 
 def mentions(hit: SearchHit, names: list[Name]) -> bool:
