@@ -25,7 +25,7 @@ from contracts.questions import (
 )
 from contracts.search import SearchRequest
 
-WORKERS: tuple[str, ...] = ("ingest", "translate", "retrieve", "generate", "classify-risk", "review", "ledger")
+WORKERS: tuple[str, ...] = ("ingest", "catalog", "translate", "retrieve", "generate", "classify-risk", "review", "ledger")
 """Every worker, by the name `mirage worker NAME` and the chain table use."""
 
 
@@ -45,6 +45,10 @@ CHAIN: tuple[Link, ...] = (
     Link(s.DOCUMENT_DELETE_REQUESTED, DocumentDeletionRequested, "gateway", "ingest"),
     Link(s.wildcard(s.DOCUMENT_DELETED), DocumentDeleted, "ingest", "gateway", "outcome"),
     Link(s.deadletter(s.DOCUMENT_UPLOADED), DocumentUploaded, "ingest", "ingest"),
+    Link(s.DOCUMENT_UPLOADED, DocumentUploaded, "gateway", "catalog"),
+    Link(s.wildcard(s.DOCUMENT_INDEXED), DocumentIndexed, "ingest", "catalog"),
+    Link(s.wildcard(s.DOCUMENT_FAILED), DocumentFailed, "ingest", "catalog"),
+    Link(s.wildcard(s.DOCUMENT_DELETED), DocumentDeleted, "ingest", "catalog"),
     Link(s.SEARCH, SearchRequest, "gateway", "retrieve", "request"),
     Link(s.QUERY_RECEIVED, QueryReceived, "gateway", "translate"),
     Link(s.QUERY_TRANSLATED, QueryTranslated, "translate", "retrieve"),
@@ -52,7 +56,9 @@ CHAIN: tuple[Link, ...] = (
     Link(s.ANSWER_GENERATED, AnswerGenerated, "generate", "classify-risk"),
     Link(s.wildcard(s.ANSWER_RELEASED), AnswerReleased, "classify-risk", "gateway", "outcome"),
     Link(s.wildcard(s.REVIEW_REQUESTED), ReviewRequested, "classify-risk", "review"),
+    Link(s.QUERY_RECEIVED, QueryReceived, "gateway", "ledger"),
     Link(s.wildcard(s.ANSWER_RELEASED), AnswerReleased, "classify-risk", "ledger"),
+    Link(s.wildcard(s.ANSWER_RELEASED), AnswerReleased, "gateway", "ledger"),
     Link(s.wildcard(s.REVIEW_REQUESTED), ReviewRequested, "classify-risk", "ledger"),
     Link(s.wildcard(s.QUERY_FAILED), QueryFailed, "ledger", "ledger"),
     Link(s.wildcard(s.QUERY_FAILED), QueryFailed, "ledger", "gateway", "outcome"),

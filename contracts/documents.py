@@ -74,6 +74,7 @@ class DocumentStatus(StrEnum):
     processing = "processing"
     indexed = "indexed"
     failed = "failed"
+    deleted = "deleted"
 
 
 class DocumentRecord(BaseModel):
@@ -96,8 +97,64 @@ class DocumentRecord(BaseModel):
     indexed_at: datetime | None = None
     reason: str | None = None
     failed_stage: FailureStage | None = None
+    deleted_at: datetime | None = Field(default=None, description="When the document and its chunks were removed (status deleted).")
 
     @property
     def terminal(self) -> bool:
         return self.status is not DocumentStatus.processing
 
+    @property
+    def visible(self) -> bool:
+        """False for the record a deletion leaves behind (kept so that a late event cannot bring the document back)."""
+        return self.status is not DocumentStatus.deleted
+
+
+DocumentOutcome = DocumentIndexed | DocumentFailed | DocumentDeleted
+DocumentFact = DocumentUploaded | DocumentOutcome
+
+
+class NotYetKnown(LookupError):
+    """An outcome arrived before its upload was recorded: try again once the upload is."""
+
+
+def project_document(record: DocumentRecord | None, event: DocumentFact) -> DocumentRecord | None:
+    """The catalog record after one document event (what the catalog projector stores, what the gateway expects).
+
+    Order-tolerant: an upload never undoes an outcome, and an event older than a deletion is ignored.
+    """
+    if record is not None and record.deleted_at is not None and event.occurred_at <= record.deleted_at:
+        return record
+    if isinstance(event, DocumentUploaded):
+        if record is not None and record.status in (DocumentStatus.processing, DocumentStatus.indexed):
+            return record
+        return DocumentRecord(
+            document_id=event.document_id, status=DocumentStatus.processing, filename=event.filename, format=event.format,
+            size=event.blob.size, metadata=event.metadata, uploaded_at=event.occurred_at,
+        )
+    if record is None:
+        if isinstance(event, DocumentDeleted):
+            return None
+        raise NotYetKnown(f"{type(event).__name__} for {event.document_id} before its upload")
+    if isinstance(event, DocumentIndexed):
+        return record.model_copy(update={
+            "status": DocumentStatus.indexed, "title": event.title, "pages": event.pages, "chunks": event.chunks,
+            "languages": event.languages, "embedder": event.embedder, "indexed_at": event.occurred_at, "reason": None,
+            "failed_stage": None, "deleted_at": None,
+        })
+    if isinstance(event, DocumentFailed):
+        return record.model_copy(update={
+            "status": DocumentStatus.failed, "reason": event.reason, "failed_stage": event.stage, "chunks": 0, "languages": {},
+            "deleted_at": None,
+        })
+    return record.model_copy(update={"status": DocumentStatus.deleted, "chunks": 0, "languages": {}, "deleted_at": event.occurred_at})
+
+
+def parse_document_fact(subject: str, data: bytes | dict) -> DocumentFact:
+    """The document event on one of the catalog's subjects (uploaded, or an outcome `…<outcome>.<id>`)."""
+    from contracts import subjects
+
+    for prefix, model in ((subjects.DOCUMENT_UPLOADED, DocumentUploaded), (subjects.DOCUMENT_INDEXED + ".", DocumentIndexed),
+                          (subjects.DOCUMENT_FAILED + ".", DocumentFailed), (subjects.DOCUMENT_DELETED + ".", DocumentDeleted)):
+        if subject == prefix or (prefix.endswith(".") and subject.startswith(prefix)):
+            return model.model_validate_json(data) if isinstance(data, bytes) else model.model_validate(data)
+    raise ValueError(f"{subject!r} is not a document event subject")

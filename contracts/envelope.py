@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Any, Self
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,13 +23,22 @@ class Event(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    schema_version: ClassVar[int] = 1
-
     event_id: UUID = Field(default_factory=uuid4, description="Unique id; also the Nats-Msg-Id used for de-duplication.")
     correlation_id: str = Field(description="The document or question this event belongs to.")
     causation_id: UUID | None = Field(default=None, description="The event that caused this one, if any.")
     occurred_at: datetime = Field(default_factory=utcnow, description="When the fact happened (UTC).")
     version: int = Field(default=1, description="Schema version of this event type.")
 
+    @classmethod
+    def following(cls, previous: Event, step: str, **fields: Any) -> Self:
+        """The next event of the same question or document: `previous`'s fields carried forward, a new envelope
+        whose id is fixed by `previous` and `step` (a redelivery republishes the same id)."""
+        carried = previous.model_dump(exclude=ENVELOPE_FIELDS)
+        return cls(**(carried | fields), event_id=derived_event_id(previous.event_id, step), causation_id=previous.event_id)
+
     def headers(self) -> dict[str, str]:
         return {"Nats-Msg-Id": str(self.event_id), "Mirage-Event": type(self).__name__}
+
+
+ENVELOPE_FIELDS = frozenset({"event_id", "causation_id", "occurred_at"})
+"""What a following event does not carry over (correlation id and schema version stay)."""

@@ -117,6 +117,8 @@ class AnswerReleased(AnswerGenerated):
 
     assessment: RiskAssessment
     released_at: datetime
+    cached_from: str | None = Field(
+        default=None, description="The question whose released answer was served again from the answer cache (None: answered afresh).")
 
 
 class ReviewRequested(AnswerGenerated):

@@ -16,6 +16,11 @@ def for_document(subject: str, document_id: str) -> str:
     return f"{subject}.{document_id}"
 
 
+def document_outcomes(document_id: str) -> str:
+    """Every outcome of one document (indexed, failed, deleted), for a waiter."""
+    return f"mirage.document.*.{document_id}"
+
+
 def wildcard(subject: str) -> str:
     return f"{subject}.*"
 
@@ -35,3 +40,19 @@ QUERY_FAILED = "mirage.query.failed"
 def for_query(subject: str, query_id: str) -> str:
     """Outcome subjects of a question end with its id, so the gateway can wait for exactly one."""
     return f"{subject}.{query_id}"
+
+
+def query_outcomes(query_id: str) -> str:
+    """Every outcome of one question (released, parked for review, failed), for a waiter."""
+    return f"mirage.*.*.{query_id}"
+
+
+OUTCOMES = {
+    DOCUMENT_INDEXED: "indexed", DOCUMENT_FAILED: "failed", DOCUMENT_DELETED: "deleted",
+    ANSWER_RELEASED: "released", REVIEW_REQUESTED: "parked", QUERY_FAILED: "failed",
+}
+
+
+def outcome_kind(subject: str) -> str | None:
+    """"indexed", "failed", "deleted", "released" or "parked" for an outcome subject (`<outcome>.<id>`), else None."""
+    return OUTCOMES.get(subject.rpartition(".")[0])

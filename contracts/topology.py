@@ -23,9 +23,6 @@ class ConsumerSpec:
     stream: StreamSpec
     filter_subject: str
     description: str
-    max_deliver: int = 5
-    ack_wait_s: float = 30.0
-    retry_delays_s: tuple[float, ...] = (1.0, 5.0, 15.0, 30.0)
 
 
 @dataclass(frozen=True)
@@ -72,6 +69,12 @@ INGEST_GAVE_UP = ConsumerSpec(
     filter_subject=subjects.deadletter(subjects.DOCUMENT_UPLOADED),
     description="Mark documents failed when indexing was given up after the last delivery.",
 )
+CATALOG = tuple(
+    ConsumerSpec(durable=f"catalog-{name}", stream=DOCUMENTS, filter_subject=subject,
+                 description=f"Record documents {name} in the catalog bucket and its figures.")
+    for name, subject in (("uploaded", subjects.DOCUMENT_UPLOADED), ("indexed", subjects.wildcard(subjects.DOCUMENT_INDEXED)),
+                          ("failed", subjects.wildcard(subjects.DOCUMENT_FAILED)), ("deleted", subjects.wildcard(subjects.DOCUMENT_DELETED)))
+)
 TRANSLATE = ConsumerSpec(
     durable="translate", stream=QUESTIONS, filter_subject=subjects.QUERY_RECEIVED,
     description="Detect the question's language, resolve the answer language, prepare the search query.",
@@ -93,10 +96,10 @@ REVIEW_PARK = ConsumerSpec(
     description="Keep each parked case in the review bucket until a verdict.",
 )
 LEDGER = tuple(
-    ConsumerSpec(durable=f"ledger-{name}", stream=QUESTIONS, filter_subject=subjects.wildcard(subject),
-                 description=f"Record questions {name} in the questions bucket.")
-    for name, subject in (("released", subjects.ANSWER_RELEASED), ("parked", subjects.REVIEW_REQUESTED),
-                          ("failed", subjects.QUERY_FAILED))
+    ConsumerSpec(durable=f"ledger-{name}", stream=QUESTIONS, filter_subject=subject,
+                 description=f"Record questions {name} in the questions bucket and its figures.")
+    for name, subject in (("received", subjects.QUERY_RECEIVED), ("released", subjects.wildcard(subjects.ANSWER_RELEASED)),
+                          ("parked", subjects.wildcard(subjects.REVIEW_REQUESTED)), ("failed", subjects.wildcard(subjects.QUERY_FAILED)))
 )
 # A question whose step was given up on fails visibly. The ledger's own outcome subjects are left to
 # operators (`mirage dead-letters`): the answer may already have been shown.
@@ -107,7 +110,7 @@ QUESTIONS_GAVE_UP = tuple(
                           ("generate", subjects.CONTEXT_RETRIEVED), ("classify-risk", subjects.ANSWER_GENERATED),
                           ("review", subjects.wildcard(subjects.REVIEW_REQUESTED)))
 )
-CONSUMERS = (INGEST, INGEST_DELETE, INGEST_GAVE_UP, TRANSLATE, RETRIEVE, GENERATE, CLASSIFY_RISK, REVIEW_PARK, *LEDGER,
+CONSUMERS = (INGEST, INGEST_DELETE, INGEST_GAVE_UP, *CATALOG, TRANSLATE, RETRIEVE, GENERATE, CLASSIFY_RISK, REVIEW_PARK, *LEDGER,
              *QUESTIONS_GAVE_UP)
 
 SEARCH = ServiceSpec(
@@ -120,6 +123,7 @@ SERVICES = (SEARCH,)
 CATALOG_BUCKET = "mirage_documents"
 QUESTIONS_BUCKET = "mirage_questions"
 REVIEWS_BUCKET = "mirage_reviews"
+FIGURES_BUCKET = "mirage_figures"
 UPLOADS_BUCKET = "mirage_uploads"
 
 

@@ -11,10 +11,7 @@ from fastapi.responses import JSONResponse
 from opentelemetry.trace import SpanKind
 from starlette.middleware.base import RequestResponseEndpoint
 
-from contracts.documents import DocumentRecord
-from contracts.questions import QueryRecord
 from gateway import metrics
-from gateway.bucket_view import BucketView
 from gateway.documents import Documents
 from gateway.errors import error_body, install_error_handlers
 from gateway.questions import Questions
@@ -30,17 +27,9 @@ def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_runtime() as runtime:
-            documents_view, questions_view = BucketView(DocumentRecord), BucketView(QueryRecord)
-            await documents_view.start(runtime.catalog.kv)
-            await questions_view.start(runtime.questions.kv)
-            app.state.runtime, app.state.documents_view, app.state.questions_view = runtime, documents_view, questions_view
-            app.state.documents = Documents(runtime)
-            app.state.questions = Questions(runtime, generation=lambda: documents_view.revision)
-            try:
-                yield
-            finally:
-                await documents_view.stop()
-                await questions_view.stop()
+            app.state.runtime = runtime
+            app.state.documents, app.state.questions = Documents(runtime), Questions(runtime)
+            yield
 
     app = FastAPI(
         title="MIRAGE",

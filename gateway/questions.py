@@ -1,17 +1,19 @@
-"""The gateway's question operations: build QueryReceived, publish, await the outcome."""
+"""The gateway's question operations: build QueryReceived, publish, await the outcome.
+
+The questions bucket is read here, never written: the ledger records every question's events.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import time
-from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
 from contracts import subjects
 from contracts.envelope import utcnow
-from contracts.questions import QueryReceived, QueryRecord, QueryStatus, outcome_record, parse_outcome
+from contracts.questions import AnswerReleased, QueryReceived, QueryRecord, QueryStatus, outcome_record, parse_outcome
 from gateway import metrics
 from gateway.errors import ApiError
 from gateway.outcomes import outcome_of
@@ -56,11 +58,14 @@ def answer_key(event: QueryReceived, generation: int) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
+# how long a response waits for the ledger to record an outcome the gateway has seen (milliseconds as a rule)
+PROJECTION_WAIT_S = 2.0
+
+
 class Questions:
-    def __init__(self, runtime: Runtime, generation: Callable[[], int] = lambda: 0) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.settings = runtime.settings
-        self.generation = generation
         self.cache = runtime.components.cache("answers")
 
     async def get(self, query_id: str) -> QueryRecord:
@@ -71,33 +76,45 @@ class Questions:
 
     async def ask(self, event: QueryReceived) -> tuple[int, dict[str, Any]]:
         started = time.perf_counter()
-        now = utcnow()
-        key = answer_key(event, self.generation())
+        key = answer_key(event, (await self.runtime.document_figures.get()).generation)
         if self.settings.answer_cache_ttl_s and (cached := await self.cache.get(key)) is not None:
-            record = QueryRecord.model_validate_json(cached).model_copy(
-                update={"query_id": event.query_id, "received_at": now, "updated_at": now})
-            await self.runtime.questions.put(record)
-            metrics.QUERIES.labels(outcome="answered_from_cache").inc()
-            return 200, present(record) | {"cached": True}
-        received = QueryRecord(query_id=event.query_id, status=QueryStatus.processing, query=event.query, received_at=now,
-                               updated_at=now, target_language=event.target_language)
-        await self.runtime.questions.create(received)
-        async with outcome_of(self.runtime.broker.connection, subjects.for_query("mirage.*.*", event.query_id)) as outcome:
+            return await self.serve_again(event, AnswerReleased.model_validate_json(cached))
+        async with outcome_of(self.runtime.broker.connection, subjects.query_outcomes(event.query_id)) as outcome:
             await self.runtime.bus.publish(event, subjects.QUERY_RECEIVED)
             arrival = await outcome.wait(self.settings.query_wait_s)
         metrics.QUERY_SECONDS.observe(time.perf_counter() - started)
         if arrival is None:
             metrics.QUERIES.labels(outcome="pending").inc()
+            received = QueryRecord(query_id=event.query_id, status=QueryStatus.processing, query=event.query,
+                                   received_at=event.occurred_at, updated_at=utcnow(), target_language=event.target_language)
             return 202, present(received) | {"detail": f"still working after {self.settings.query_wait_s:g}s; poll status_url"}
-        record = outcome_record(parse_outcome(arrival.subject, arrival.data), received)
-        await self.runtime.questions.put(record)  # read-your-writes for the asker; the ledger records the same for everyone else
+        result = parse_outcome(arrival.subject, arrival.data)
+        record = await self.recorded(outcome_record(result, None))
         metrics.QUERIES.labels(outcome=record.status.value).inc()
-        if record.status is QueryStatus.answered and self.settings.answer_cache_ttl_s:
-            await self.cache.set(key, record.model_dump_json().encode(), self.settings.answer_cache_ttl_s)
+        if isinstance(result, AnswerReleased) and self.settings.answer_cache_ttl_s:
+            await self.cache.set(key, arrival.data, self.settings.answer_cache_ttl_s)
         if record.status is QueryStatus.failed:
             raise ApiError(503, "query_failed", record.reason or "the question could not be answered",
                            query_id=event.query_id, status_url=status_url(event.query_id))
         return (200 if record.status is QueryStatus.answered else 202), present(record)
+
+    async def serve_again(self, event: QueryReceived, cached: AnswerReleased) -> tuple[int, dict[str, Any]]:
+        """A released answer to the same question over the same documents: published again under this question's id,
+        so the ledger, the audit trail and replays see every answer anyone received."""
+        now = utcnow()
+        again = cached.model_copy(update={
+            "event_id": uuid4(), "correlation_id": event.query_id, "causation_id": event.event_id, "occurred_at": now,
+            "query_id": event.query_id, "query": event.query, "released_at": now, "cached_from": cached.cached_from or cached.query_id,
+        })
+        await self.runtime.bus.publish(again, subjects.for_query(subjects.ANSWER_RELEASED, event.query_id))
+        metrics.QUERIES.labels(outcome="answered_from_cache").inc()
+        return 200, present(await self.recorded(outcome_record(again, None))) | {"cached": True}
+
+    async def recorded(self, expected: QueryRecord) -> QueryRecord:
+        """The record as the ledger writes it: waited for, so that the next GET agrees with this response."""
+        stored = await self.runtime.questions.wait_for(
+            expected.query_id, lambda record: record is not None and record.status is expected.status, PROJECTION_WAIT_S)
+        return stored if stored is not None and stored.status is expected.status else expected
 
 
 def new_query_id() -> str:

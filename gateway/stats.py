@@ -1,66 +1,50 @@
-"""Figures computed from the bucket views: document stats and translation quality."""
+"""Figures the projectors keep, as the gateway reports them: document stats and translation quality."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable
 from typing import Any
 
-from contracts.documents import DocumentRecord, DocumentStatus
-from contracts.questions import QueryRecord
-
-LOW_CONFIDENCE = 0.5
+from contracts.figures import Figures
 
 
-def document_stats(records: Iterable[DocumentRecord]) -> dict[str, Any]:
-    records = list(records)
-    indexed = [r for r in records if r.status is DocumentStatus.indexed]
-    chunk_languages: Counter[str] = Counter()
-    for r in indexed:
-        chunk_languages.update(r.languages)
-    doc_languages = Counter(max(r.languages, key=r.languages.get) for r in indexed if r.languages)
-    last = max((r.indexed_at for r in indexed if r.indexed_at), default=None)
-    embedders = sorted({r.embedder for r in indexed if r.embedder})
+def document_stats(figures: Figures) -> dict[str, Any]:
+    embedders = sorted(figures.groups.get("embedders", {}))
+    last = figures.marks.get("last_indexed_at")
     return {
-        "documents": len(indexed),
-        "chunks": sum(r.chunks for r in indexed),
-        "by_status": dict(Counter(r.status.value for r in records)),
-        "languages": {"chunks": dict(chunk_languages), "documents": dict(doc_languages)},
-        "types": dict(Counter(str(r.metadata.get("type", "unspecified")) for r in indexed)),
-        "formats": dict(Counter(r.format for r in indexed)),
+        "documents": int(figures.count("totals", "documents")),
+        "chunks": int(figures.count("totals", "chunks")),
+        "by_status": counts(figures, "by_status", without=("deleted",)),
+        "languages": {"chunks": counts(figures, "chunk_languages"), "documents": counts(figures, "document_languages")},
+        "types": counts(figures, "types"),
+        "formats": counts(figures, "formats"),
         "last_indexed_at": last.isoformat() if last else None,
         "embedder": embedders[0] if len(embedders) == 1 else embedders or None,
     }
 
 
-def translation_quality(records: Iterable[QueryRecord], backend: str) -> dict[str, Any]:
+def translation_quality(figures: Figures, backend: str) -> dict[str, Any]:
     """What the service measured about its own language handling, over every question it has recorded."""
-    records = [r for r in records if r.detection is not None]
-    confidences: dict[str, list[float]] = defaultdict(list)
-    for r in records:
-        confidences[r.detection.language or "undetermined"].append(r.detection.confidence)
-    answers = [r for r in records if r.answer is not None]
-    asked = [r for r in answers if r.target_language]
-    citations = [(r.answer.language, c.language) for r in answers for c in r.answer.citations]
-    foreign = [1 for answer_language, quote_language in citations if quote_language and quote_language != answer_language]
-    with_foreign = [r for r in answers if any(c.language and c.language != r.answer.language for c in r.answer.citations)]
+    detected = figures.groups.get("detected", {})
+    answers = figures.groups.get("answers", {})
     return {
-        "questions": len(records),
+        "questions": int(sum(detected.values())),
         "language_detection": {
-            language: {"questions": len(values), "mean_confidence": round(sum(values) / len(values), 3),
-                       "low_confidence_share": round(sum(v < LOW_CONFIDENCE for v in values) / len(values), 3)}
-            for language, values in sorted(confidences.items())
+            language: {"questions": int(n), "mean_confidence": round(figures.count("confidence", language) / n, 3),
+                       "low_confidence_share": round(figures.count("low_confidence", language) / n, 3)}
+            for language, n in sorted(detected.items())
         },
-        "answers": len(answers),
-        "answered_in_requested_language": share(sum(r.answer.language == r.target_language for r in asked), len(asked)),
-        "answered_in_question_language": share(
-            sum(r.answer.language == r.detection.language for r in answers if r.detection.language), sum(1 for r in answers if r.detection.language)
-        ),
-        "evidence_quoted_in_another_language": share(len(foreign), len(citations)),
-        "answers_quoting_another_language": share(len(with_foreign), len(answers)),
+        "answers": int(answers.get("answers", 0)),
+        "answered_in_requested_language": share(answers.get("in_requested_language", 0), answers.get("asked_for_a_language", 0)),
+        "answered_in_question_language": share(answers.get("in_question_language", 0), answers.get("question_language_known", 0)),
+        "evidence_quoted_in_another_language": share(answers.get("citations_in_another_language", 0), answers.get("citations", 0)),
+        "answers_quoting_another_language": share(answers.get("quoting_another_language", 0), answers.get("answers", 0)),
         "translation_backend": backend,
     }
 
 
-def share(part: int, whole: int) -> float | None:
+def counts(figures: Figures, group: str, without: tuple[str, ...] = ()) -> dict[str, int]:
+    return {key: int(n) for key, n in figures.groups.get(group, {}).items() if key not in without}
+
+
+def share(part: float, whole: float) -> float | None:
     return round(part / whole, 3) if whole else None

@@ -19,6 +19,8 @@ def placeholder(services: type) -> Any:
 
 
 def worker_routers() -> list[tuple[Any, type]]:
+    from workers.catalog.handlers import CatalogServices
+    from workers.catalog.handlers import build_router as catalog
     from workers.classify_risk.handlers import ClassifyServices
     from workers.classify_risk.handlers import build_router as classify_risk
     from workers.generate.handlers import GenerateServices
@@ -34,7 +36,8 @@ def worker_routers() -> list[tuple[Any, type]]:
     from workers.translate.handlers import TranslateServices
     from workers.translate.handlers import build_router as translate
 
-    return [(ingest, IngestServices), (translate, TranslateServices), (retrieve, RetrieveServices), (generate, GenerateServices),
+    return [(ingest, IngestServices), (catalog, CatalogServices), (translate, TranslateServices), (retrieve, RetrieveServices),
+            (generate, GenerateServices),
             (classify_risk, ClassifyServices), (review, ReviewServices), (ledger, LedgerServices)]
 
 

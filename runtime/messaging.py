@@ -6,6 +6,8 @@ import asyncio
 import base64
 import hashlib
 import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from nats.js import JetStreamContext
@@ -17,6 +19,8 @@ from pydantic import BaseModel
 
 from contracts import topology
 from contracts.documents import BlobRef, DocumentRecord
+from contracts.envelope import utcnow
+from contracts.figures import Figures, Tally
 
 log = logging.getLogger(__name__)
 Record = TypeVar("Record", bound=BaseModel)
@@ -46,6 +50,7 @@ BUCKETS = {
     topology.CATALOG_BUCKET: "Current state of every document (key = document id).",
     topology.QUESTIONS_BUCKET: "Current state of every question (key = query id).",
     topology.REVIEWS_BUCKET: "Answers parked for a human expert, and their verdicts (key = query id).",
+    topology.FIGURES_BUCKET: "Running totals of each bucket's records, kept by its projector (key = bucket name).",
 }
 
 
@@ -99,6 +104,95 @@ class Records(Generic[Record]):
     async def delete(self, key: str) -> None:
         await self.kv.delete(key)
 
+    async def update(self, key: str, change: Callable[[Record | None], Record | None]) -> tuple[Record | None, Record | None]:
+        """Apply `change` to the stored record with compare-and-set, again on a concurrent write; (before, after).
+        `change` returning None leaves the bucket as it is."""
+        while True:
+            try:
+                entry = await self.kv.get(key)
+                before, revision = (self.model.model_validate_json(entry.value) if entry.value else None), entry.revision
+            except KeyNotFoundError:
+                before, revision = None, 0
+            after = change(before)
+            if after is None or after == before:
+                return before, before
+            try:
+                if revision:
+                    await self.kv.update(key, after.model_dump_json().encode(), last=revision)
+                else:
+                    await self.kv.create(key, after.model_dump_json().encode())
+            except KeyWrongLastSequenceError:
+                continue
+            return before, after
+
+    async def scan(self) -> AsyncIterator[Record]:
+        """Every record, one at a time (an ordered consumer over the bucket's latest values; nothing held in memory)."""
+        watcher = await self.kv.watchall(ignore_deletes=True)
+        try:
+            async for entry in watcher:
+                if entry is None:
+                    return
+                if entry.value:
+                    yield self.model.model_validate_json(entry.value)
+        finally:
+            await watcher.stop()
+
+    async def wait_for(self, key: str, done: Callable[[Record | None], bool], timeout_s: float) -> Record | None:
+        """The record once `done(record)` holds (a projector wrote it), or as it is when `timeout_s` runs out."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        delay = 0.002
+        while True:
+            record = await self.get(key)
+            if done(record) or asyncio.get_running_loop().time() >= deadline:
+                return record
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.05)
+
+
+class FiguresStore:
+    """The running totals of one bucket, moved by its projector with compare-and-set (key = the bucket's name)."""
+
+    def __init__(self, kv: KeyValue, bucket: str) -> None:
+        self.kv, self.bucket = kv, bucket
+
+    async def get(self) -> Figures:
+        return await self._get() or Figures()
+
+    async def _get(self) -> Figures | None:
+        try:
+            entry = await self.kv.get(self.bucket)
+        except KeyNotFoundError:
+            return None
+        return Figures.model_validate_json(entry.value) if entry.value else None
+
+    async def exists(self) -> bool:
+        return await self._get() is not None
+
+    async def move(self, before: Tally, after: Tally, marks: dict[str, datetime] | None = None) -> None:
+        kv = self.kv
+        while True:
+            try:
+                entry = await kv.get(self.bucket)
+                figures, revision = Figures.model_validate_json(entry.value), entry.revision
+            except KeyNotFoundError:
+                figures, revision = Figures(), 0
+            value = figures.moved(before, after, utcnow(), marks).model_dump_json().encode()
+            try:
+                await (kv.update(self.bucket, value, last=revision) if revision else kv.create(self.bucket, value))
+                return
+            except KeyWrongLastSequenceError:
+                continue
+
+    async def count_once(self, records: Records[Record], add: Callable[[Figures, Record], Figures]) -> int | None:
+        """For a bucket written before figures were kept: count its records once. The number counted, or None."""
+        if await self._get() is not None:
+            return None
+        figures, counted = Figures(), 0
+        async for record in records.scan():
+            figures, counted = add(figures, record), counted + 1
+        await self.kv.put(self.bucket, figures.model_dump_json().encode())
+        return counted
+
 
 def catalog(kv: KeyValue) -> Records[DocumentRecord]:
     return Records(kv, DocumentRecord, "document_id")
@@ -116,6 +210,13 @@ class Uploads:
     async def put(self, name: str, data: bytes) -> BlobRef:
         await self.store.put(name, data)
         return BlobRef(bucket=topology.UPLOADS_BUCKET, name=name, size=len(data))
+
+    async def find(self, ref: BlobRef) -> bytes | None:
+        """The bytes, or None once the document was deleted (its bytes go with it)."""
+        try:
+            return await self.get(ref)
+        except NotFoundError:
+            return None
 
     async def get(self, ref: BlobRef) -> bytes:
         """Read the chunks with direct gets: the library's get opens a consumer per call, and a busy ingest

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
-from faststream.nats import NatsBroker
+from faststream.nats import NatsBroker, NatsRouter
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from faststream.nats.prometheus import NatsPrometheusMiddleware
 from opentelemetry.sdk.trace import TracerProvider
@@ -23,7 +23,17 @@ from contracts import topology
 from contracts.questions import QueryRecord, ReviewCase
 from runtime.bus import EventBus
 from runtime.delivery import DeliveryPolicy
-from runtime.messaging import Catalog, Records, Uploads, catalog, ensure_topology, open_bucket, open_catalog, open_uploads
+from runtime.messaging import (
+    Catalog,
+    FiguresStore,
+    Records,
+    Uploads,
+    catalog,
+    ensure_topology,
+    open_bucket,
+    open_catalog,
+    open_uploads,
+)
 from runtime.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -105,6 +115,8 @@ class Runtime:
     uploads: Uploads
     questions: Records[QueryRecord]
     reviews: Records[ReviewCase]
+    document_figures: FiguresStore
+    question_figures: FiguresStore
     bus: EventBus
     components: Components
     policy: DeliveryPolicy
@@ -112,6 +124,15 @@ class Runtime:
     tracer_provider: TracerProvider | None = None
     # what workers hold beyond the shared components (LLM clients' connections), released after the broker stops
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # what workers do once connected, before consuming (e.g. totals for a bucket written by an older release)
+    starters: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def on_start(self, start: Callable[[], Awaitable[None]]) -> None:
+        self.starters.append(start)
+
+    def include(self, router: NatsRouter) -> None:
+        """Add a worker's subscribers, under the delivery policy (retries, heartbeat, dead letters)."""
+        self.broker.include_router(router, middlewares=[self.policy.middleware(self.bus.publish_raw)])
 
     async def stop(self) -> None:
         await self.broker.stop()
@@ -146,11 +167,15 @@ async def start_runtime(
         settings=settings, broker=broker, catalog=catalog(await open_catalog(js)), uploads=Uploads(await open_uploads(js)),
         questions=Records(await open_bucket(js, topology.QUESTIONS_BUCKET), QueryRecord, "query_id"),
         reviews=Records(await open_bucket(js, topology.REVIEWS_BUCKET), ReviewCase, "query_id"),
+        document_figures=FiguresStore(figures := await open_bucket(js, topology.FIGURES_BUCKET), topology.CATALOG_BUCKET),
+        question_figures=FiguresStore(figures, topology.QUESTIONS_BUCKET),
         bus=EventBus(broker), components=components or Components(settings),
         policy=DeliveryPolicy(max_deliver=settings.max_deliver, ack_wait_s=settings.ack_wait_s),
         workers=list(workers), tracer_provider=tracer_provider,
     )
     for attach in workers.values():
         attach(broker, runtime)
+    for start in runtime.starters:
+        await start()
     await broker.start()
     return runtime

@@ -10,10 +10,10 @@ from fastapi.responses import JSONResponse
 from adapters.formats import RejectedUpload, detect_format, safe_filename
 from contracts.documents import DocumentStatus
 from contracts.search import MAX_QUERY_CHARS, MAX_TOP_K, SearchRequest, SearchResponse
-from gateway.documents import Documents, describe
+from gateway.documents import Documents, describe, newest
 from gateway.errors import ApiError
+from gateway.input_checks import check_document_id, check_language, parse_metadata
 from gateway.stats import document_stats
-from gateway.validation import check_document_id, check_language, parse_metadata
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 SEARCH_PARAMS = {"query", "top_k", "language"}
@@ -44,7 +44,7 @@ async def upload(
 
 @router.get("/stats", summary="Documents, chunks, languages, types, last indexing time, embedder")
 async def stats(request: Request) -> dict[str, Any]:
-    return document_stats(request.app.state.documents_view.records.values())
+    return document_stats(await request.app.state.runtime.document_figures.get())
 
 
 @router.get("/search", response_model=SearchResponse, summary="Hybrid search; any other query parameter filters on metadata")
@@ -69,9 +69,8 @@ async def list_documents(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    rows = sorted(request.app.state.documents_view.records.values(), key=lambda r: r.uploaded_at, reverse=True)
-    rows = [r for r in rows if status is None or r.status is status][offset:offset + limit]
-    return {"documents": [describe(r) for r in rows], "limit": limit, "offset": offset}
+    rows = await newest(request.app.state.runtime.catalog, status, offset + limit)
+    return {"documents": [describe(r) for r in rows[offset:]], "limit": limit, "offset": offset}
 
 
 @router.get("/{document_id}", summary="One document's state: processing, indexed or failed (with the reason)")

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.questions import Filters, QueryReceived
 from contracts.search import MAX_QUERY_CHARS
 from gateway.errors import ApiError
+from gateway.input_checks import check_language
 from gateway.questions import Questions, new_query_id, present
-from gateway.validation import check_language
 
 router = APIRouter(prefix="/query", tags=["questions"])
 MAX_ANSWER_PASSAGES = 20

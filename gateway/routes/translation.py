@@ -23,4 +23,4 @@ def translation_backend(settings: Settings) -> str:
 
 @router.get("/quality", summary="Language detection and translation figures measured over every recorded question")
 async def quality(request: Request) -> dict[str, Any]:
-    return translation_quality(request.app.state.questions_view.records.values(), translation_backend(request.app.state.settings))
+    return translation_quality(await request.app.state.runtime.question_figures.get(), translation_backend(request.app.state.settings))

@@ -119,7 +119,7 @@ async def test_delete_while_indexing_is_409(small_limit_client: httpx.AsyncClien
 
 def test_metadata_json_is_checked_before_anything_else() -> None:
     from gateway.errors import ApiError
-    from gateway.validation import parse_metadata
+    from gateway.input_checks import parse_metadata
 
     assert parse_metadata('{"type":"medical","language":"FR"}') == {"type": "medical", "language": "fr"}
     assert parse_metadata(None) == {} and parse_metadata("  ") == {}

@@ -15,7 +15,8 @@ from adapters.stores.edge import EdgeVectorStore
 from adapters.stores.lexical import Bm25Encoder
 from contracts import subjects, topology
 from contracts.documents import BlobRef, DocumentUploaded
-from contracts.envelope import Event
+from contracts.envelope import Event, utcnow
+from contracts.figures import Figures
 from contracts.questions import (
     AnswerGenerated,
     AnswerReleased,
@@ -66,6 +67,21 @@ class MemoryRecords:
 
     async def put(self, record: BaseModel) -> None:
         self.records[getattr(record, self.key)] = record
+
+    async def update(self, key: str, change: Any) -> tuple[Any, Any]:
+        before = self.records.get(key)
+        after = change(before)
+        if after is not None:
+            self.records[key] = after
+        return before, after if after is not None else before
+
+
+class MemoryFigures:
+    def __init__(self) -> None:
+        self.figures = Figures()
+
+    async def move(self, before: Any, after: Any, marks: Any = None) -> None:
+        self.figures = self.figures.moved(before, after, utcnow(), marks)
 
 
 class InMemoryBus:
@@ -125,7 +141,7 @@ async def chain(leaflet_store, embedder, detector):  # noqa: ANN001, ANN201
         generate_router(GenerateServices(generator=ExtractiveGenerator(), bus=bus), policy),
         classify_router(ClassifyServices(bus=bus), policy),
         review_router(ReviewServices(cases=reviews), policy),
-        ledger_router(LedgerServices(questions=questions, bus=bus), policy),
+        ledger_router(LedgerServices(questions=questions, figures=MemoryFigures(), bus=bus), policy),
     ]
     for router in routers:
         broker.include_router(router, middlewares=[policy.middleware(bus.publish_raw)])

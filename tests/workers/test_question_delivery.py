@@ -54,7 +54,7 @@ async def status_of(runtime: Runtime, query_id: str) -> QueryStatus:
 
 async def settled(runtime: Runtime, query_id: str) -> QueryRecord | None:
     record = await runtime.questions.get(query_id)
-    return record if record.status is not QueryStatus.processing else None
+    return record if record is not None and record.status is not QueryStatus.processing else None
 
 
 

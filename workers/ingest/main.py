@@ -17,9 +17,7 @@ def attach(broker: NatsBroker, runtime: Runtime) -> None:
     c = runtime.components
     services = IngestServices(
         embedder=c.embedder, lexical=c.lexical, detector=c.detector, store=c.store,
-        catalog=runtime.catalog, uploads=runtime.uploads, bus=runtime.bus, max_chars=runtime.settings.chunk_max_chars,
+        uploads=runtime.uploads, bus=runtime.bus, max_chars=runtime.settings.chunk_max_chars,
         concurrency=runtime.settings.ingest_concurrency, english=c.english_embedder,
     )
-    broker.include_router(
-        build_router(services, runtime.policy), middlewares=[runtime.policy.middleware(runtime.bus.publish_raw)]
-    )
+    runtime.include(build_router(services, runtime.policy))

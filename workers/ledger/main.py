@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING
 
 from faststream.nats import NatsBroker
 
-from workers.ledger.handlers import LedgerServices, build_router
+from workers.ledger.handlers import LedgerServices, build_router, count_if_never_counted
 
 if TYPE_CHECKING:
     from runtime.process import Runtime
 
 
 def attach(broker: NatsBroker, runtime: Runtime) -> None:
-    services = LedgerServices(questions=runtime.questions, bus=runtime.bus)
-    broker.include_router(build_router(services, runtime.policy), middlewares=[runtime.policy.middleware(runtime.bus.publish_raw)])
+    services = LedgerServices(questions=runtime.questions, figures=runtime.question_figures, bus=runtime.bus)
+    runtime.on_start(lambda: count_if_never_counted(services))
+    runtime.include(build_router(services, runtime.policy))

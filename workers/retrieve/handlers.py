@@ -15,7 +15,6 @@ from adapters.language import LanguageDetector
 from adapters.stores.base import VectorStore
 from adapters.stores.lexical import Bm25Encoder
 from contracts import subjects, topology
-from contracts.envelope import derived_event_id
 from contracts.questions import ContextRetrieved, QueryTranslated
 from contracts.search import SearchRequest, SearchResponse
 from runtime.bus import Publisher
@@ -37,45 +36,47 @@ class RetrieveServices:
 EMBEDDING_TTL_S = 7 * 24 * 3600
 
 
+async def search_documents(request: SearchRequest, services: RetrieveServices) -> SearchResponse:
+    languages = services.detector.compatible_languages(request.query)  # once: it decides the English side too
+    if services.english is not None and may_be_english(languages):
+        # Side by side: the multilingual model (one BLAS thread for a question, under MODEL_LOCK) and the English
+        # model's int8 session (one thread, outside it); measured in docs/BENCHMARKS.md (`mirage bench questions`).
+        dense, english = await asyncio.gather(
+            query_embedding(services.embedder, request.query, services.embeddings),
+            query_embedding(services.english, request.query, services.embeddings))
+    else:
+        dense, english = await query_embedding(services.embedder, request.query, services.embeddings), None
+    return await asyncio.to_thread(
+        search, request, embedder=services.embedder, lexical=services.lexical, detector=services.detector,
+        store=services.store, dense=dense, english=services.english, english_dense=english, languages=languages,
+    )
+
+
+async def query_embedding(model: Embedder, text: str, cache: Cache | None) -> np.ndarray:
+    if cache is None:
+        return await asyncio.to_thread(model.embed_query, text)
+    key = hashlib.sha256(f"{model.name}\n{text}".encode()).hexdigest()
+    if (cached := await cache.get(key)) is not None:
+        return np.frombuffer(cached, dtype=np.float32)
+    vector = np.asarray(await asyncio.to_thread(model.embed_query, text), dtype=np.float32)
+    await cache.set(key, vector.tobytes(), EMBEDDING_TTL_S)
+    return vector
+
+
+async def retrieve_context(event: QueryTranslated, services: RetrieveServices) -> None:
+    found = await search_documents(SearchRequest(query=event.search_query, top_k=event.top_k, filters=event.filters), services)
+    await services.bus.publish(ContextRetrieved.following(event, "retrieved", passages=found.results), subjects.CONTEXT_RETRIEVED)
+
+
 def build_router(services: RetrieveServices, policy: DeliveryPolicy) -> NatsRouter:
     router = NatsRouter()
 
-    async def run(request: SearchRequest) -> SearchResponse:
-        languages = services.detector.compatible_languages(request.query)  # once: it decides the English side too
-        if services.english is not None and may_be_english(languages):
-            # Side by side: the multilingual model (one BLAS thread for a question, under MODEL_LOCK) and the
-            # English model's int8 session (one thread, outside it). Worth 0-0.5 ms at p95 on sentence-long
-            # questions (`mirage bench questions`: 13.6 vs 14.1 ms one run, 7.7 vs 7.8 ms another).
-            dense, english = await asyncio.gather(
-                query_embedding(services.embedder, request.query), query_embedding(services.english, request.query))
-        else:
-            dense, english = await query_embedding(services.embedder, request.query), None
-        return await asyncio.to_thread(
-            search, request, embedder=services.embedder, lexical=services.lexical, detector=services.detector,
-            store=services.store, dense=dense, english=services.english, english_dense=english, languages=languages,
-        )
-
-    async def query_embedding(model: Embedder, text: str) -> np.ndarray:
-        if services.embeddings is None:
-            return await asyncio.to_thread(model.embed_query, text)
-        key = hashlib.sha256(f"{model.name}\n{text}".encode()).hexdigest()
-        if (cached := await services.embeddings.get(key)) is not None:
-            return np.frombuffer(cached, dtype=np.float32)
-        vector = np.asarray(await asyncio.to_thread(model.embed_query, text), dtype=np.float32)
-        await services.embeddings.set(key, vector.tobytes(), EMBEDDING_TTL_S)
-        return vector
-
     @router.subscriber(topology.SEARCH.subject, queue=topology.SEARCH.queue)
-    async def answer_search(request: SearchRequest) -> SearchResponse:
-        return await run(request)
+    async def on_search(request: SearchRequest) -> SearchResponse:
+        return await search_documents(request, services)
 
     @router.subscriber(topology.RETRIEVE.filter_subject, **policy.subscriber_kwargs(topology.RETRIEVE, concurrency=8))
-    async def retrieve_context(event: QueryTranslated) -> None:
-        found = await run(SearchRequest(query=event.search_query, top_k=event.top_k, filters=event.filters))
-        retrieved = ContextRetrieved(
-            **event.model_dump(exclude={"event_id", "causation_id", "occurred_at"}),
-            event_id=derived_event_id(event.event_id, "retrieved"), causation_id=event.event_id, passages=found.results,
-        )
-        await services.bus.publish(retrieved, subjects.CONTEXT_RETRIEVED)
+    async def on_translated(event: QueryTranslated) -> None:
+        await retrieve_context(event, services)
 
     return router

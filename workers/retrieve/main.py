@@ -16,4 +16,4 @@ def attach(broker: NatsBroker, runtime: Runtime) -> None:
     c = runtime.components
     services = RetrieveServices(embedder=c.embedder, lexical=c.lexical, detector=c.detector, store=c.store, bus=runtime.bus,
                                 embeddings=c.cache("embeddings"), english=c.english_embedder)
-    broker.include_router(build_router(services, runtime.policy), middlewares=[runtime.policy.middleware(runtime.bus.publish_raw)])
+    runtime.include(build_router(services, runtime.policy))

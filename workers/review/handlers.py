@@ -29,11 +29,15 @@ def parked_case(event: ReviewRequested) -> ReviewCase:
     )
 
 
+async def park(event: ReviewRequested, services: ReviewServices) -> None:
+    await services.cases.create(parked_case(event))  # False on redelivery: the case is already parked
+
+
 def build_router(services: ReviewServices, policy: DeliveryPolicy) -> NatsRouter:
     router = NatsRouter()
 
     @router.subscriber(topology.REVIEW_PARK.filter_subject, **policy.subscriber_kwargs(topology.REVIEW_PARK))
-    async def park(event: ReviewRequested) -> None:
-        await services.cases.create(parked_case(event))  # False on redelivery: the case is already parked
+    async def on_review_requested(event: ReviewRequested) -> None:
+        await park(event, services)
 
     return router

@@ -14,4 +14,4 @@ if TYPE_CHECKING:
 
 def attach(broker: NatsBroker, runtime: Runtime) -> None:
     services = ReviewServices(cases=runtime.reviews)
-    broker.include_router(build_router(services, runtime.policy), middlewares=[runtime.policy.middleware(runtime.bus.publish_raw)])
+    runtime.include(build_router(services, runtime.policy))

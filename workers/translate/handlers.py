@@ -23,15 +23,19 @@ class TranslateServices:
     translator: LlmTranslator | None = None
 
 
+async def translate(event: QueryReceived, services: TranslateServices) -> None:
+    if services.translator is None:
+        translated = await asyncio.to_thread(prepare, event, services.detector)
+    else:
+        translated = await prepare_online(event, services.detector, services.translator)
+    await services.bus.publish(translated, subjects.QUERY_TRANSLATED)
+
+
 def build_router(services: TranslateServices, policy: DeliveryPolicy) -> NatsRouter:
     router = NatsRouter()
 
     @router.subscriber(topology.TRANSLATE.filter_subject, **policy.subscriber_kwargs(topology.TRANSLATE, concurrency=8))
-    async def translate(event: QueryReceived) -> None:
-        if services.translator is None:
-            translated = await asyncio.to_thread(prepare, event, services.detector)
-        else:
-            translated = await prepare_online(event, services.detector, services.translator)
-        await services.bus.publish(translated, subjects.QUERY_TRANSLATED)
+    async def on_question_to_translate(event: QueryReceived) -> None:
+        await translate(event, services)
 
     return router

@@ -18,4 +18,4 @@ def attach(broker: NatsBroker, runtime: Runtime) -> None:
     services = TranslateServices(detector=runtime.components.detector, bus=runtime.bus, translator=translator)
     if translator is not None:
         runtime.closers.append(translator.aclose)
-    broker.include_router(build_router(services, runtime.policy), middlewares=[runtime.policy.middleware(runtime.bus.publish_raw)])
+    runtime.include(build_router(services, runtime.policy))

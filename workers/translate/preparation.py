@@ -6,7 +6,6 @@ import asyncio
 import logging
 
 from adapters.language import LanguageDetector
-from contracts.envelope import derived_event_id
 from contracts.questions import LanguageDetection, QueryReceived, QueryTranslated
 from contracts.search import MAX_QUERY_CHARS
 from workers.translate.llm import LlmTranslator, TranslationFailed
@@ -33,10 +32,8 @@ def answer_language(event: QueryReceived, detection: LanguageDetection) -> str:
 def prepare(event: QueryReceived, detector: LanguageDetector) -> QueryTranslated:
     """Offline there is no translation: retrieval is cross-lingual, and evidence is quoted in its own language."""
     detection = detect(event.query, detector)
-    return QueryTranslated(
-        **event.model_dump(exclude={"event_id", "causation_id", "occurred_at"}),
-        event_id=derived_event_id(event.event_id, "translated"), causation_id=event.event_id,
-        detection=detection, answer_language=answer_language(event, detection),
+    return QueryTranslated.following(
+        event, "translated", detection=detection, answer_language=answer_language(event, detection),
         search_query=event.query, translation_backend="none",
     )
 

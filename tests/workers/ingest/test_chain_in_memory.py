@@ -18,37 +18,21 @@ from contracts.documents import (
     DocumentDeletionRequested,
     DocumentFailed,
     DocumentIndexed,
-    DocumentRecord,
-    DocumentStatus,
     DocumentUploaded,
 )
-from contracts.envelope import Event, utcnow
+from contracts.envelope import Event
 from runtime.delivery import DeliveryPolicy
 from tests.factories import SAMPLES, corrupt_pdf, make_pdf
 from workers.ingest.handlers import build_router
 from workers.ingest.services import IngestServices
 
 
-class MemoryCatalog:
-    def __init__(self) -> None:
-        self.records: dict[str, DocumentRecord] = {}
-
-    async def get(self, document_id: str) -> DocumentRecord | None:
-        return self.records.get(document_id)
-
-    async def put(self, record: DocumentRecord) -> None:
-        self.records[record.document_id] = record
-
-    async def delete(self, document_id: str) -> None:
-        self.records.pop(document_id, None)
-
-
 class MemoryUploads:
     def __init__(self) -> None:
         self.blobs: dict[str, bytes] = {}
 
-    async def get(self, ref: BlobRef) -> bytes:
-        return self.blobs[ref.name]
+    async def find(self, ref: BlobRef) -> bytes | None:
+        return self.blobs.get(ref.name)
 
     async def delete(self, name: str) -> None:
         self.blobs.pop(name, None)
@@ -66,16 +50,12 @@ class RecordingBus:
 def services(tmp_path: Path, embedder, detector) -> IngestServices:  # noqa: ANN001
     return IngestServices(
         embedder=embedder, lexical=Bm25Encoder(), detector=detector, store=EdgeVectorStore(tmp_path / "v", embedder.dim),
-        catalog=MemoryCatalog(), uploads=MemoryUploads(), bus=RecordingBus(),
+        uploads=MemoryUploads(), bus=RecordingBus(),
     )
 
 
 def accept(services: IngestServices, document_id: str, data: bytes, fmt: str) -> DocumentUploaded:
     services.uploads.blobs[document_id] = data
-    services.catalog.records[document_id] = DocumentRecord(
-        document_id=document_id, status=DocumentStatus.processing, filename=f"x.{fmt}", format=fmt,
-        size=len(data), uploaded_at=utcnow(),
-    )
     return DocumentUploaded(correlation_id=document_id, document_id=document_id, filename=f"x.{fmt}", format=fmt,
                             blob=BlobRef(bucket=topology.UPLOADS_BUCKET, name=document_id, size=len(data)),
                             metadata={"type": "leaflet"})
@@ -92,12 +72,11 @@ async def test_uploaded_document_is_indexed_and_announced(services: IngestServic
     sample = SAMPLES["de"]
     event = accept(services, "a" * 64, make_pdf(sample["title"], sample["sections"]), "pdf")
     await run(services, event, subjects.DOCUMENT_UPLOADED)
-    record = services.catalog.records["a" * 64]
-    assert record.status is DocumentStatus.indexed and record.languages == {"de": record.chunks}
-    assert services.store.count({"document_id": "a" * 64}) == record.chunks > 0
     [(subject, indexed)] = services.bus.published
     assert subject == subjects.for_document(subjects.DOCUMENT_INDEXED, "a" * 64)
     assert isinstance(indexed, DocumentIndexed) and indexed.causation_id == event.event_id
+    assert indexed.languages == {"de": indexed.chunks} and indexed.title == sample["title"]
+    assert services.store.count({"document_id": "a" * 64}) == indexed.chunks > 0
     assert services.uploads.blobs, "the original bytes stay for re-indexing"
 
 
@@ -114,22 +93,29 @@ async def test_reindexing_the_same_event_does_not_duplicate_chunks(services: Ing
 async def test_unreadable_document_fails_with_its_reason_and_leaves_nothing(services: IngestServices) -> None:
     event = accept(services, "c" * 64, corrupt_pdf(), "pdf")
     await run(services, event, subjects.DOCUMENT_UPLOADED)
-    record = services.catalog.records["c" * 64]
-    assert record.status is DocumentStatus.failed and "PDF" in record.reason and record.failed_stage == "parse"
     assert services.uploads.blobs == {} and services.store.count() == 0
     [(subject, failed)] = services.bus.published
     assert isinstance(failed, DocumentFailed) and subject.endswith("c" * 64)
+    assert "PDF" in failed.reason and failed.stage == "parse"
 
 
-async def test_deletion_removes_chunks_bytes_and_record(services: IngestServices) -> None:
+async def test_deletion_removes_chunks_and_bytes(services: IngestServices) -> None:
     sample = SAMPLES["fr"]
     event = accept(services, "d" * 64, make_pdf(sample["title"], sample["sections"]), "pdf")
     await run(services, event, subjects.DOCUMENT_UPLOADED)
-    chunks = services.catalog.records["d" * 64].chunks
+    chunks = services.bus.published[-1][1].chunks
     await run(services, DocumentDeletionRequested(correlation_id="d" * 64, document_id="d" * 64), subjects.DOCUMENT_DELETE_REQUESTED)
-    assert services.store.count() == 0 and services.catalog.records == {} and services.uploads.blobs == {}
+    assert services.store.count() == 0 and services.uploads.blobs == {}
     deleted = services.bus.published[-1][1]
     assert isinstance(deleted, DocumentDeleted) and deleted.chunks_removed == chunks
+
+
+async def test_a_redelivered_upload_of_a_deleted_document_is_skipped(services: IngestServices) -> None:
+    sample = SAMPLES["es"]
+    event = accept(services, "f" * 64, make_pdf(sample["title"], sample["sections"]), "pdf")
+    services.uploads.blobs.clear()  # deleted: its bytes went with it
+    await run(services, event, subjects.DOCUMENT_UPLOADED)
+    assert services.store.count() == 0 and services.bus.published == []
 
 
 class AnnouncingStore:
@@ -150,12 +136,12 @@ async def test_english_vectors_follow_once_the_document_is_searchable(tmp_path: 
     bus = RecordingBus()
     store = AnnouncingStore(EdgeVectorStore(tmp_path / "v", embedder.dim, english_dim=english_embedder.dim), bus)
     services = IngestServices(embedder=embedder, lexical=Bm25Encoder(), detector=detector, store=store,  # type: ignore[arg-type]
-                              catalog=MemoryCatalog(), uploads=MemoryUploads(), bus=bus, english=english_embedder)
+                              uploads=MemoryUploads(), bus=bus, english=english_embedder)
     sample = SAMPLES["en"]
     event = accept(services, "e" * 64, make_pdf(sample["title"], sample["sections"]), "pdf")
     await run(services, event, subjects.DOCUMENT_UPLOADED)
     assert store.english_after == [["DocumentIndexed"]]  # searchable first, then the English side, once
-    record = services.catalog.records["e" * 64]
+    record = bus.published[0][1]
     assert record.embedder == f"{embedder.name} + {english_embedder.name} (English)"
     shard = store.inner._open_shard()
     with_english = shard.count(CountRequest(exact=True, filter=Filter(must=[HasVectorCondition(ENGLISH)])))

@@ -35,7 +35,7 @@ def start_worker(settings, log: Path) -> subprocess.Popen:  # noqa: ANN001
 @pytest.mark.timeout(180)
 async def test_worker_killed_mid_document_indexes_it_exactly_once(settings_factory, tmp_path: Path) -> None:
     settings = settings_factory(ack_wait_s=3.0, upload_wait_s=0)
-    runtime = await start_pipeline(settings, settings.nats_url, workers=[])
+    runtime = await start_pipeline(settings, settings.nats_url, workers=["catalog"])
     js = runtime.broker.connection.jetstream()
     try:
         data = make_long_text(paragraphs=1200)
@@ -79,7 +79,7 @@ async def consumer_busy(js) -> bool:  # noqa: ANN001
 
 async def indexed(runtime, document_id: str):  # noqa: ANN001, ANN201
     record = await runtime.catalog.get(document_id)
-    return record if record.status is DocumentStatus.indexed else None
+    return record if record is not None and record.status is DocumentStatus.indexed else None
 
 
 class BrokenStore:
@@ -105,7 +105,7 @@ async def test_a_document_that_keeps_failing_is_dead_lettered_and_marked_failed(
     settings = settings_factory(max_deliver=2, upload_wait_s=0)
     store = BrokenStore()
     components = Components(settings, embedder=embedder, detector=detector, store=store)  # type: ignore[arg-type]
-    runtime = await start_pipeline(settings, settings.nats_url, ["ingest"], components)
+    runtime = await start_pipeline(settings, settings.nats_url, ["ingest", "catalog"], components)
     try:
         _, body = await Documents(runtime).upload(b"Metformin 500 mg twice daily.", "m.txt", DocumentFormat.txt, {})
         record = await wait_for(lambda: failed(runtime, body["document_id"]), timeout=30)
@@ -129,7 +129,7 @@ async def test_dead_letters_are_listed_and_replayed_once_the_cause_is_fixed(sett
 
     settings = settings_factory(max_deliver=1, upload_wait_s=0)
     broken = Components(settings, embedder=embedder, detector=detector, store=BrokenStore())  # type: ignore[arg-type]
-    runtime = await start_pipeline(settings, settings.nats_url, ["ingest"], broken)
+    runtime = await start_pipeline(settings, settings.nats_url, ["ingest", "catalog"], broken)
     _, body = await Documents(runtime).upload(b"Lisinopril 10 mg once daily.", "l.txt", DocumentFormat.txt, {})
     await wait_for(lambda: failed(runtime, body["document_id"]), timeout=30)
     js = runtime.broker.connection.jetstream()
@@ -140,7 +140,7 @@ async def test_dead_letters_are_listed_and_replayed_once_the_cause_is_fixed(sett
 
     store = Store(settings.vectors_dir, embedder.dim)
     fixed = Components(settings, embedder=embedder, detector=detector, store=store)
-    runtime = await start_pipeline(settings, settings.nats_url, ["ingest"], fixed)
+    runtime = await start_pipeline(settings, settings.nats_url, ["ingest", "catalog"], fixed)
     try:
         assert await replay(js := runtime.broker.connection.jetstream(), letter.sequence) == subjects.DOCUMENT_UPLOADED
         record = await wait_for(lambda: indexed(runtime, body["document_id"]), timeout=30)
@@ -176,7 +176,7 @@ async def test_two_replicas_share_the_work_and_index_each_document_once(settings
     shared = EdgeVectorStore(settings.vectors_dir, embedder.dim)
     replicas = [CountingStore(shared), CountingStore(shared)]
     runtimes = [
-        await start_pipeline(settings, settings.nats_url, ["ingest"],
+        await start_pipeline(settings, settings.nats_url, ["ingest", "catalog"],
                             Components(settings, embedder=embedder, detector=detector, store=store))  # type: ignore[arg-type]
         for store in replicas
     ]

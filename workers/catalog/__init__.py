@@ -1,0 +1,1 @@
+"""The catalog projector: the document catalog's only writer."""
