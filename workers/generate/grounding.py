@@ -44,7 +44,7 @@ _SAME_SUBSTANCE = {"acetaminofen": "paracetamol", "albuterol": "salbutamol", "ep
 _MIN_INN_LENGTH = 6
 _PRODUCT_MARK = re.compile(r"[®™]")
 _DOSE_UNITS = {"mg", "ml", "unit"}
-_DOSE_AFTER_NAME = re.compile(r"[ \u00a0]\d[\d.,]*[ \u00a0]?([^\W\d_]+)")
+_DOSE_AFTER_NAME = re.compile(r"[^\S\n]\d[\d.,]*[^\S\n]?([^\W\d_]+)")
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,13 @@ import unicodedata
 from dataclasses import dataclass, field
 
 _GROUP = "\u00a0\u202f\u2009'’"  # no-break, narrow and thin spaces, apostrophes: thousands separators in every reading
-# Not glued to a word ("B12", "COVID-19", "H1N1"), not inside another number or a time of day ("10:00").
-_NUMBER_START = r"(?<![^\W\d_])(?<![^\W\d_][-‐‑])(?<![\d.,:])"
+# Not glued to a word or a code ("B12", "H1N1", "COVID-19", "SARS-CoV-2"; "mid-1960s" is a year), not inside another number
+# or a time of day ("10:00").
+_NUMBER_START = r"(?<![^\W\d_])(?<![A-Z][-‐‑])(?<![\d.,:])"
 _NUMBER = re.compile(_NUMBER_START + rf"(\d{{1,3}}(?:[{_GROUP}]\d{{3}})+(?:[.,]\d+)?|\d+(?:[.,]\d+)*)")
 # French and German also group thousands with a plain space ("1 000 mg"), which reads as two numbers in "take 1 500 mg tablet".
 _NUMBER_SPACED = re.compile(_NUMBER_START + rf"(\d{{1,3}}(?:[ {_GROUP}]\d{{3}})+(?:[.,]\d+)?|\d+(?:[.,]\d+)*)")
-_UNIT = re.compile(r"\)?[ \u00a0\u202f]?-?(%|[°º]\s?[cCfF]\b|[^\W\d_]+)")  # "5 (2-9) days": the unit after a range in brackets
+_UNIT = re.compile(r"\)?[^\S\n]?-?(%|[°º]\s?[cCfF]\b|[^\W\d_]+)")  # "5 (2-9) days": the unit after a range in brackets
 _PAGE = re.compile(r"\b(?:pages?|pp?\.|p[aá]gina|seite|s\.)\s?(\d+)", re.IGNORECASE)
 _RANGE = re.compile(r"\s*(?:[-–—]|(?:[-–—]\s*)?(?:to|à|a|bis|or|ou|o|oder|and|et|y|und))\s*", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
@@ -81,7 +82,7 @@ UNITS: dict[str, tuple[str, float]] = {
 _OFTEN_UNWRITTEN = {"year"}
 _COUNTED_FORMS = {"tablet", "capsule", "drop", "sachet", "dose", "puff", "injection", "unit"}
 _ADJECTIVES_BEFORE_FORM = re.compile(
-    r"(\d[ \u00a0])(?:[^\W\d_]+[ -]){1,2}(?=(?:"
+    r"(\d[^\S\n])(?:[^\W\d_]+[ -]){1,2}(?=(?:"
     + "|".join(sorted((s for s, (unit, _) in UNITS.items() if unit in _COUNTED_FORMS and len(s) > 2), key=len, reverse=True))
     + r")\b)",
     re.IGNORECASE,

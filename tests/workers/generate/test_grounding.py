@@ -44,6 +44,7 @@ SAME_QUANTITIES = [
     ("fr", "Ne dépassez pas 1 000 mg", "Do not exceed 1000 mg."),
     ("fr", "Donnez 0,5 ml par kilo", "Give 0.5 mL per kg."),
     ("fr", "Pas chez l’enfant de moins de 12 ans", "Not for children under 12."),
+    ("fr", "Le SARS-CoV-2 donne la COVID-19 en 3\u2009jours", "The coronavirus causes the disease within 3 days."),
     ("es", "Tome 1.200 mg al día como máximo", "At most 1200 mg per day."),
     ("es", "Tome 2 comprimidos cada 8 horas", "Take 2 tablets every 8 hours."),
     ("es", "Tome 5 ml 3 veces al día", "Prendre 5 ml trois fois par jour."),
