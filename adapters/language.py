@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from lingua import ConfidenceValue, Language, LanguageDetectorBuilder
 
 SUPPORTED_LANGUAGES = ("en", "fr", "es", "de")
+LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish", "de": "German"}
+"""The supported languages' names in English (for LLM instructions)."""
 # Tuned on the dev sets with the fusion weights (docs/BENCHMARKS.md): short queries often read as several languages.
 COMPATIBLE_THRESHOLD = 0.1
 

@@ -7,6 +7,7 @@ untranslated question) does better at once than after retries.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 import openai
 from google import genai
@@ -120,3 +121,33 @@ class OpenAICompatibleClient:
 
     async def aclose(self) -> None:
         await self._client.close()
+
+
+@dataclass(frozen=True)
+class LlmConfig:
+    """Which LLM a site configured: an OpenAI-compatible server if its URL is set, else Gemini if a key is set, else none."""
+
+    openai_base_url: str | None = None
+    openai_model: str = "llama3.1"
+    openai_api_key: str | None = None
+    gemini_api_key: str | None = None
+    gemini_model: str = "gemini-2.5-flash"
+    timeout_s: float = 20.0
+
+    @property
+    def name(self) -> str | None:
+        """"openai:<model>", "gemini:<model>", or None offline."""
+        if self.openai_base_url:
+            return f"openai:{self.openai_model}"
+        if self.gemini_api_key:
+            return f"gemini:{self.gemini_model}"
+        return None
+
+    def client(self) -> GeminiClient | OpenAICompatibleClient | None:
+        """A new client for the configured LLM (one per worker: it holds the HTTP connections), None offline."""
+        if self.openai_base_url:
+            return OpenAICompatibleClient(self.openai_base_url, self.openai_model, api_key=self.openai_api_key or "not-needed",
+                                          timeout_s=self.timeout_s)
+        if self.gemini_api_key:
+            return GeminiClient(self.gemini_api_key, self.gemini_model, timeout_s=self.timeout_s)
+        return None

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.llm import LlmConfig
+
 
 class Settings(BaseSettings):
     """Every knob of a MIRAGE process. Built once in main(); flags override environment."""
@@ -65,6 +67,12 @@ class Settings(BaseSettings):
     jetstream_replicas: int = Field(default=1, ge=1, le=5, description="Replicas of every stream and bucket (3 on a NATS cluster).")
 
     metrics_port: int | None = Field(default=None, description="Port for a worker's own /metrics (gateway serves it on its port).")
+
+    @property
+    def llm(self) -> LlmConfig:
+        """The LLM the generate and translate workers use, if any (one choice, made in adapters.llm)."""
+        return LlmConfig(openai_base_url=self.openai_base_url, openai_model=self.openai_model, openai_api_key=self.openai_api_key,
+                         gemini_api_key=self.gemini_api_key, gemini_model=self.gemini_model, timeout_s=self.llm_timeout_s)
 
     @property
     def max_upload_bytes(self) -> int:

@@ -14,11 +14,8 @@ OFFLINE = "none (offline): cross-lingual retrieval; answers framed in the target
 
 
 def translation_backend(settings: Settings) -> str:
-    if settings.openai_base_url:
-        return f"openai-compatible:{settings.openai_model} (the LLM writes the answer in the target language)"
-    if settings.gemini_api_key:
-        return f"gemini:{settings.gemini_model} (the LLM writes the answer in the target language)"
-    return OFFLINE
+    name = settings.llm.name
+    return OFFLINE if name is None else f"{name} (the LLM writes the answer in the target language)"
 
 
 @router.get("/quality", summary="Language detection and translation figures measured over every recorded question")

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from adapters.llm import GeminiClient, LlmFailed, OpenAICompatibleClient
+from adapters.language import LANGUAGE_NAMES
+from adapters.llm import GeminiClient, LlmConfig, LlmFailed, OpenAICompatibleClient
 
-if TYPE_CHECKING:
-    from runtime.settings import Settings
-
-LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish", "de": "German"}
 _THINKING = re.compile(r"^\s*<think>.*?</think>", re.DOTALL)
 
 
@@ -72,13 +69,7 @@ class GeminiTranslator(_ClientTranslator):
         super().__init__(f"gemini:{model}", GeminiClient(api_key, model, base_url=base_url, timeout_s=timeout_s))
 
 
-def build_translator(settings: Settings) -> LlmTranslator | None:
-    """An OpenAI-compatible server if its URL is set, else Gemini if a key is set, else none (offline)."""
-    if settings.openai_base_url:
-        return OpenAICompatibleTranslator(
-            settings.openai_base_url, settings.openai_model, api_key=settings.openai_api_key or "not-needed",
-            timeout_s=settings.llm_timeout_s,
-        )
-    if settings.gemini_api_key:
-        return GeminiTranslator(settings.gemini_api_key, model=settings.gemini_model, timeout_s=settings.llm_timeout_s)
-    return None
+def build_translator(config: LlmConfig) -> LlmTranslator | None:
+    """A translator over the configured LLM, or None offline."""
+    client = config.client()
+    return None if client is None else _ClientTranslator(config.name, client)

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def attach(broker: NatsBroker, runtime: Runtime) -> None:
-    translator = build_translator(runtime.settings)
+    translator = build_translator(runtime.settings.llm)
     services = TranslateServices(detector=runtime.components.detector, bus=runtime.bus, translator=translator)
     if translator is not None:
         runtime.closers.append(translator.aclose)

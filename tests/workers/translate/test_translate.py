@@ -194,11 +194,11 @@ async def test_an_unexpected_error_falls_back(detector) -> None:  # noqa: ANN001
 # Wiring
 
 def test_the_translator_is_chosen_from_the_settings() -> None:
-    assert build_translator(Settings(openai_base_url=None, gemini_api_key=None)) is None
-    gemini = build_translator(Settings(openai_base_url=None, gemini_api_key="AIza-key", gemini_model="gemini-2.5-pro"))
-    assert isinstance(gemini, GeminiTranslator) and gemini.name == "gemini:gemini-2.5-pro"
-    openai = build_translator(Settings(openai_base_url="http://127.0.0.1:1/v1", gemini_api_key="AIza-key", llm_timeout_s=7))
-    assert isinstance(openai, OpenAICompatibleTranslator) and (openai.name, openai.timeout_s) == ("openai:llama3.1", 7)
+    assert build_translator(Settings(openai_base_url=None, gemini_api_key=None).llm) is None
+    gemini = build_translator(Settings(openai_base_url=None, gemini_api_key="AIza-key", gemini_model="gemini-2.5-pro").llm)
+    assert gemini.name == "gemini:gemini-2.5-pro" and gemini.model == "gemini-2.5-pro"
+    openai = build_translator(Settings(openai_base_url="http://127.0.0.1:1/v1", gemini_api_key="AIza-key", llm_timeout_s=7).llm)
+    assert (openai.name, openai.timeout_s) == ("openai:llama3.1", 7)  # the OpenAI-compatible server comes first
 
 
 class RecordingBus:
