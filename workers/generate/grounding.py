@@ -18,7 +18,9 @@ from contracts.search import SearchHit
 from workers.generate.base import GenerationFailed
 from workers.generate.quantities import UNITS, Quantity, fold, page_quantity, passage_quantities, quantity_readings, same_quantity
 
-MARKERS = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
+_MARKED = r"\d+(?:\s*[-–]\s*\d+)?"
+MARKERS = re.compile(rf"\[\s*({_MARKED}(?:\s*[,;]\s*{_MARKED})*)\s*\]")
+_LIST_NUMBER = re.compile(r"^\d{1,2}[.)]\s+")  # "2. Do not exceed 4 g": the 2 numbers the list, it states nothing
 
 # A sentence ends at . ! ? … (with closing quotes and the markers written after it) before a space, or at a line break.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)]*(?:\s*\[[\d\s,;]+\])*(?=\s|$)|\n")
@@ -143,7 +145,17 @@ def sentence_pieces(text: str) -> list[str]:
 
 def markers(sentence: str) -> list[int]:
     """The passage numbers that `sentence` cites, as written: "[1, 3]" and "[1][3]" give [1, 3]."""
-    return [int(n) for match in MARKERS.finditer(sentence) for n in re.split(r"\s*[,;]\s*", match.group(1))]
+    return [number for match in MARKERS.finditer(sentence) for number in marked_numbers(match)]
+
+
+def marked_numbers(marker: re.Match[str]) -> list[int]:
+    """The passage numbers of one match of `MARKERS`: "[1, 3]" gives [1, 3], "[2-4]" gives [2, 3, 4]."""
+    numbers: list[int] = []
+    for item in re.split(r"\s*[,;]\s*", marker.group(1)):
+        bounds = [int(number) for number in re.split(r"\s*[-–]\s*", item)]
+        first, last = bounds[0], bounds[-1]
+        numbers.extend(range(first, last + 1) if 0 <= last - first < 10 else [first, last])
+    return numbers
 
 
 def unsupported(sentence: str, sources: Sequence[_Source], language: str | None = None) -> str | None:
@@ -152,7 +164,7 @@ def unsupported(sentence: str, sources: Sequence[_Source], language: str | None 
     for number in cited:
         if not 1 <= number <= len(sources):
             return f"citation [{number}] points to no passage"
-    claim = MARKERS.sub(" ", sentence)
+    claim = _LIST_NUMBER.sub("", MARKERS.sub(" ", sentence))
     names = medicine_names(claim, language)
     readings = quantity_readings(claim)
     if not cited:

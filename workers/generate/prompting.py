@@ -18,7 +18,7 @@ from contracts.questions import Citation, DraftAnswer
 from contracts.search import SearchHit
 from workers.generate.base import GenerationFailed
 from workers.generate.frames import LANGUAGE_NAMES, citation_marker, frame
-from workers.generate.grounding import MARKERS, Removal, UngroundedAnswer, ground, removed_notice
+from workers.generate.grounding import MARKERS, Removal, UngroundedAnswer, ground, marked_numbers, removed_notice
 
 NO_ANSWER = "NO_ANSWER"
 
@@ -78,8 +78,7 @@ def parse_reply(
     cited: dict[int, int] = {}  # passage number -> citation number
 
     def renumber(match: re.Match[str]) -> str:
-        numbers = map(int, re.split(r"\s*[,;]\s*", match.group(1)))
-        return "".join(citation_marker(cited.setdefault(number, len(cited) + 1)) for number in numbers)
+        return "".join(citation_marker(cited.setdefault(number, len(cited) + 1)) for number in marked_numbers(match))
 
     text = MARKERS.sub(renumber, grounded.text)
     citations = [_citation(passages[number - 1]) for number in cited]

@@ -188,3 +188,12 @@ async def test_a_grounded_answer_passes_unchanged(fake_api: FakeApi, wire: Wire)
 
     assert (answer.text, answer.notice, answer.backend) == (reply, None, wire.name)
     assert removed_count(wire) == before
+
+
+def test_list_numbers_state_nothing_and_marker_ranges_cite_each_passage() -> None:
+    answer = "Dosing:\n1. Take 1 to 2 tablets [1]\n2. Rare side effects include skin rash [1-2]\n3. Never more than 9 g [2]"
+
+    grounded = ground(answer, [hit(DOSING), hit(OTHER, 2)], "en")
+
+    assert grounded.text == "Dosing:\n1. Take 1 to 2 tablets [1]\n2. Rare side effects include skin rash [1-2]"
+    assert [r.reason for r in grounded.removed] == ["9 g is not in [2]"]

@@ -43,6 +43,13 @@ def test_markers_are_renumbered_in_order_of_first_use_and_groups_split() -> None
     assert answer.answered and answer.backend == "test" and answer.language == "es"
 
 
+def test_a_range_of_markers_cites_each_passage() -> None:
+    answer = parse("No más de 4 g en 24 horas [1-2]. Durante el embarazo, a la dosis eficaz más baja [4].")
+
+    assert answer.text == "No más de 4 g en 24 horas [1][2]. Durante el embarazo, a la dosis eficaz más baja [3]."
+    assert [c.chunk_id for c in answer.citations] == [PASSAGES[0].chunk_id, PASSAGES[1].chunk_id, PASSAGES[3].chunk_id]
+
+
 @pytest.mark.parametrize("reply", [NO_ANSWER, f"`{NO_ANSWER}`", f"{NO_ANSWER}.", f"<think>Nada sobre esto.</think>\n{NO_ANSWER}\n"])
 def test_the_no_answer_sentinel_gives_the_frame_text(reply: str) -> None:
     answer = parse(reply)
