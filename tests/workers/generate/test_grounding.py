@@ -55,7 +55,7 @@ SAME_QUANTITIES = [
 ]
 
 
-@pytest.mark.parametrize(("language", "sentence", "passage"), SAME_QUANTITIES, ids=lambda v: v if len(v) == 2 else None)
+@pytest.mark.parametrize(("language", "sentence", "passage"), SAME_QUANTITIES)
 def test_the_same_quantity_written_in_another_language_or_unit_is_grounded(language: str, sentence: str, passage: str) -> None:
     assert removed(sentence, passage, language) == []
 
