@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,7 @@ class Observed:
     latency_ms: float = 0.0
     cached: bool = False
     backend: str = ""
+    risk: tuple[str, ...] = ()  # the risk findings, "category level (source: triggers)"
 
     @property
     def held(self) -> bool:
@@ -90,6 +91,10 @@ class Observed:
     @property
     def has_answer(self) -> bool:
         return self.status in ("answered", "pending_review")
+
+
+def finding_text(category: str, level: str, source: str, triggers: Iterable[str]) -> str:
+    return f"{category} {level} ({source}: {', '.join(triggers)})"
 
 
 def normalized(text: str) -> str:
@@ -129,6 +134,7 @@ class QuestionScore:
     latency_ms: float
     cached: bool
     held_with_human_loop: bool | None = None  # None: not asked again (risky questions)
+    risk_findings: list[str] = field(default_factory=list)
     answer: str = ""
 
     @property
@@ -157,7 +163,7 @@ def score_question(question: Question, observed: Observed, files_of: Mapping[str
         facts_found=found, facts_missing=[fact for fact in question.facts if fact not in found],
         declined=None if question.doc else observed.has_answer and (not observed.answered or not observed.cited_documents),
         language=observed.language, framing_language=framing, in_asked_language=in_language,
-        latency_ms=round(observed.latency_ms, 1), cached=observed.cached, answer=observed.text,
+        latency_ms=round(observed.latency_ms, 1), cached=observed.cached, risk_findings=list(observed.risk), answer=observed.text,
     )
 
 

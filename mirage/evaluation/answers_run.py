@@ -17,7 +17,7 @@ from contracts import topology
 from contracts.chain import WORKERS
 from gateway.app import create_app
 from mirage.embedded import runtime_factory
-from mirage.evaluation.answers import Observed, Question, QuestionScore, by_language, score_question
+from mirage.evaluation.answers import Observed, Question, QuestionScore, by_language, finding_text, score_question
 from runtime.messaging import wait_until_drained
 from runtime.nats_server import EmbeddedNats
 from runtime.process import Components, Runtime
@@ -104,18 +104,25 @@ async def upload_files(client: httpx.AsyncClient, files: Sequence[Path], progres
 def observed_from(body: dict[str, Any], latency_ms: float) -> Observed:
     return Observed(status="answered", text=body.get("answer") or "", language=body.get("language"), answered=bool(body.get("answered")),
                     cited_documents=tuple(c["document_id"] for c in body.get("citations") or ()), latency_ms=latency_ms,
-                    cached=bool(body.get("cached")), backend=body.get("backend") or "")
+                    cached=bool(body.get("cached")), backend=body.get("backend") or "", risk=released_findings(body))
+
+
+def released_findings(body: dict[str, Any]) -> tuple[str, ...]:
+    findings = (body.get("risk") or {}).get("findings") or ()
+    return tuple(finding_text(f["category"], f["level"], f["source"], f["triggers"]) for f in findings)
 
 
 async def held_draft(runtime: Runtime, query_id: str, latency_ms: float) -> Observed:
     """The draft of a held question, from its record in the questions bucket (the asker sees only a notice)."""
     record = await runtime.questions.get(query_id)
     draft = record.answer if record is not None else None
+    findings = record.assessment.findings if record is not None and record.assessment is not None else ()
+    risk = tuple(finding_text(f.category.value, f.level.value, f.source, f.triggers) for f in findings)
     if draft is None:
-        return Observed(status="pending_review", latency_ms=latency_ms)
+        return Observed(status="pending_review", latency_ms=latency_ms, risk=risk)
     return Observed(status="pending_review", text=draft.text, language=draft.language, answered=draft.answered,
                     cited_documents=tuple(c.document_id for c in draft.citations), latency_ms=latency_ms,
-                    backend=draft.backend)
+                    backend=draft.backend, risk=risk)
 
 
 async def ask(client: httpx.AsyncClient, runtime: Runtime, question: Question, human_loop: bool) -> Observed:

@@ -56,3 +56,5 @@ def print_report(report: dict[str, Any], console: Console, verbose: bool) -> Non
                 console.print(f"[bold]{detail['id']}[/] ({detail['lang']}, {detail['status']}): {'; '.join(wrong)}", markup=True)
                 console.print(f"  cited {detail['cited_documents'] or 'nothing'}; expected {detail['expected_documents'] or 'none'}",
                               markup=False)
+                if detail["held"] != detail["risky"]:
+                    console.print(f"  risk: {'; '.join(detail['risk_findings']) or 'no finding'}", markup=False)

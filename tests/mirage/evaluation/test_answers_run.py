@@ -86,7 +86,7 @@ async def test_eval_answers_asks_every_question_through_the_pipeline(tmp_path: P
     for detail in details.values():
         assert detail["status"] in ("answered", "pending_review") and detail["answer"], detail  # a held one shows its draft
         assert detail["scored_on"] == ("draft" if detail["held"] else "answer")
-        assert (detail["held_with_human_loop"] is None) == detail["risky"]
+        assert (detail["held_with_human_loop"] is None) == detail["risky"] and isinstance(detail["risk_findings"], list)
         assert set(detail["cited_documents"]) <= {"paracetamol.en.txt", "paracetamol_copy.en.txt", "paracetamol.fr.txt"}
         if "paracetamol.en.txt" in detail["cited_documents"]:
             assert "paracetamol_copy.en.txt" in detail["cited_documents"]
