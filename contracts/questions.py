@@ -100,6 +100,10 @@ class RiskFinding(BaseModel):
     level: RiskLevel
     triggers: list[str] = Field(description="The words that triggered it, as written.")
     source: str = Field(description='"question", "answer" or "evidence".')
+    stage: str = Field(default="lexicon", description='"lexicon" (trigger words) or "semantic" (nearest labelled examples; the triggers '
+                                                       'are the nearest risky examples).')
+    score: float | None = Field(default=None, description="Semantic stage: mean similarity to the nearest risky examples minus to the "
+                                                          "nearest harmless ones.")
 
 
 class RiskAssessment(BaseModel):

@@ -234,13 +234,23 @@ def eval_retrieval(
 @eval_app.command("risk")
 def eval_risk(
     data: Annotated[Path, typer.Option(help="Risky prompts: XSafety-style JSONL with one field per language (en, fr, es, de).", exists=True)],
-    half: Annotated[Optional[str], typer.Option(help="Only the 'tuning' (even) or 'holdout' (odd) prompts.")] = None,
+    half: Annotated[Optional[str], typer.Option(help="Only the 'tuning' (even) or 'holdout' (odd) prompts, and the same split of the "
+                                                     "bundled harmless questions.")] = None,
     harmless: Annotated[Optional[Path], typer.Option(help="Harmless questions JSONL (language, text) [default: the bundled set].")] = None,
+    lexicon_only: Annotated[bool, typer.Option("--lexicon-only", help="Without the semantic stage (nearest labelled examples).")] = False,
 ) -> None:
     """Share of risky questions held for review (recall) and of harmless ones held (false positives), per language."""
     from workers.classify_risk.evaluation import HARMLESS_QUESTIONS, evaluate_risk, read_harmless, read_xsafety
+    from workers.classify_risk.semantic import NearestExamples, read_examples
 
-    report = evaluate_risk(read_xsafety(data, half), read_harmless(harmless or HARMLESS_QUESTIONS))
+    nearest = None
+    if not lexicon_only:
+        from runtime.process import Components
+
+        settings = Settings()
+        nearest = NearestExamples(Components(settings).embedder, read_examples(), settings.model_cache)
+    ordinary = read_harmless(harmless, None) if harmless else read_harmless(HARMLESS_QUESTIONS, half)
+    report = evaluate_risk(read_xsafety(data, half), ordinary, nearest)
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
 

@@ -1,19 +1,23 @@
-"""Find the risky topics of a question, its answer and its evidence with the lexicon, reporting triggers as written.
+"""Find the risky topics of a question and of its answer with the lexicon, reporting triggers as written.
 
-How much a finding counts depends on where it was found (`SOURCE_CAPS`):
+The question's intent decides: its findings count at their group's full level. The answer counts for what its
+sentences tell the asker (`answer_level`), not for the words it happens to contain:
 
-- question: the group's full level. The question says what the person needs and what state they are in.
-- answer: at most high. The answer is what the person will read, so a dose, a pregnancy warning or a word
-  on suicide in it is held like the same words in the question. But only the asker's own words make a
-  situation critical, so a leaflet sentence on seizures is not an emergency. Emergencies and stopping a
-  treatment are not held at all when only the answer mentions them (`ANSWER_ONLY_LOW`): the brief names
-  pregnancy, children, dosage, contraindications, overdose and self-harm for answers, and "stop taking the
-  tablets and see a doctor if you have difficulty breathing" is the standard advice of every side-effects
-  section; holding it would hold every side-effects answer.
-- evidence only: at most low. Package leaflets nearly all have pregnancy, children and overdose sections,
-  and a passage on suicidal thoughts as a side effect says nothing about the person asking. Holding every
-  answer whose sources have such a section would hold nearly everything and teach reviewers to approve
-  blindly. The findings are still recorded: the reviewer sees them, and the human loop holds them.
+- a dose to take for a child or in pregnancy (a dose instruction and the population in one sentence, adults not
+  named): high, held like the same words in a question. "Adults and adolescents from 12 years: 1 tablet a day" is
+  the leaflet's general dose, as is any dose for adults: low.
+- a warning about pregnancy or children (the population with advice in one sentence: "do not give to children
+  under 6"): medium, held when the human loop is on.
+- anything else: low, recorded for the reviewer and never held. Product strengths in names ("Dovato 50 mg/300 mg"),
+  "keep out of the sight and reach of children", side effects listed ("suicidal thoughts" in a list of side effects
+  says nothing about the person asking) and who a medicine is for ("adults and children from 2 years").
+
+Evidence (the retrieved passages) is read too, and its findings are recorded at low: package leaflets nearly all
+have pregnancy, children and overdose sections, and what was not quoted is not what the asker reads. The policy
+never holds an answer for them.
+
+Some groups `need` a cue in the same text (lexicon.CUES): a dose counts when someone in particular is named ("my son",
+"I", "20 kg"); without anyone, "how many capsules a day?" asks what the leaflet says for everyone.
 """
 
 from __future__ import annotations
@@ -26,11 +30,10 @@ from dataclasses import dataclass
 from functools import cache
 
 from contracts.questions import RiskCategory, RiskFinding, RiskLevel
-from workers.classify_risk.lexicon import LEXICON
+from workers.classify_risk.lexicon import CUES, LEXICON, Group
 
 LEVEL_ORDER = {level: rank for rank, level in enumerate(RiskLevel)}
-SOURCE_CAPS = {"question": RiskLevel.critical, "answer": RiskLevel.high, "evidence": RiskLevel.low}
-ANSWER_ONLY_LOW = frozenset({RiskCategory.emergency, RiskCategory.stopping_treatment})
+POPULATIONS = frozenset({RiskCategory.pregnancy, RiskCategory.children})
 
 _QUOTES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"}
 _LIGATURES = {"œ": "oe", "æ": "ae"}
@@ -113,13 +116,15 @@ def term_pattern(term: str, language: str) -> tuple[str, bool]:
 
 @dataclass(frozen=True)
 class CompiledGroup:
-    category: RiskCategory
+    category: RiskCategory | None
+    """None for a cue."""
     name: str
     level: RiskLevel
     sources: tuple[str, ...]
     scanned: re.Pattern[str] | None
     accented: re.Pattern[str] | None
     unless: re.Pattern[str] | None
+    needs: str | None
 
 
 @dataclass(frozen=True)
@@ -134,33 +139,41 @@ def _alternation(patterns: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in ordered)) if ordered else None
 
 
+def _named_groups() -> Iterable[tuple[RiskCategory | None, str, Group]]:
+    for category, named in LEXICON.items():
+        for name, group in named.items():
+            yield category, name, group
+    for name, group in CUES.items():
+        yield None, name, group
+
+
 @cache
 def compiled_lexicon() -> CompiledLexicon:
     groups: list[CompiledGroup] = []
     index: dict[str, list[tuple[re.Pattern[str], int, str | None]]] = defaultdict(list)
-    for category, named in LEXICON.items():
-        for name, group in named.items():
-            number = len(groups)
-            scanned: list[str] = []
-            accented: list[str] = []
-            for language, terms in group.terms.items():
-                for term in terms:
-                    pattern, keeps_accents = term_pattern(term, language)
-                    if term.startswith("re:"):
-                        scanned.append(pattern)
-                    elif keeps_accents:
-                        accented.append(pattern)
-                    else:
-                        index[_key(term, language)].append((re.compile(pattern), number, language if term.startswith("@") else None))
-            unless = [term_pattern(term, language)[0] for language, terms in group.unless.items() for term in terms]
-            groups.append(CompiledGroup(category=category, name=name, level=group.level, sources=group.sources,
-                                        scanned=_alternation(scanned), accented=_alternation(accented), unless=_alternation(unless)))
+    for category, name, group in _named_groups():
+        number = len(groups)
+        scanned: list[str] = []
+        accented: list[str] = []
+        for language, terms in group.terms.items():
+            for term in terms:
+                pattern, keeps_accents = term_pattern(term, language)
+                if term.startswith("re:"):
+                    scanned.append(pattern)
+                elif keeps_accents:
+                    accented.append(pattern)
+                else:
+                    index[_key(term, language)].append((re.compile(pattern), number, language if term.startswith("@") else None))
+        unless = [term_pattern(term, language)[0] for language, terms in group.unless.items() for term in terms]
+        groups.append(CompiledGroup(category=category, name=name, level=group.level, sources=group.sources,
+                                    scanned=_alternation(scanned), accented=_alternation(accented), unless=_alternation(unless),
+                                    needs=group.needs))
     return CompiledLexicon(tuple(groups), dict(index))
 
 
 @dataclass(frozen=True)
 class Match:
-    category: RiskCategory
+    category: RiskCategory | None
     group: str
     level: RiskLevel
     trigger: str
@@ -191,7 +204,7 @@ def _spans(lexicon: CompiledLexicon, wanted: set[int], stripped: FoldedText, acc
 
 
 def find_triggers(text: str, language: str | None = None, source: str = "question") -> list[Match]:
-    """Every lexicon match in `text` from groups that read this source, in reading order.
+    """Every lexicon match in `text` from groups that read this source, in reading order; cues included (category None).
 
     Overlapping matches of one group become one trigger ("Can I stop" + "stop taking": "Can I stop taking").
     `language`, when known, switches off the `@` terms of other languages ("kind" in an English question).
@@ -208,6 +221,29 @@ def find_triggers(text: str, language: str | None = None, source: str = "questio
         for first, last in _merged(kept):
             found.append(Match(group.category, group.name, group.level, text[first:last], first))
     return sorted(found, key=lambda match: match.start)
+
+
+def topics(matches: Sequence[Match]) -> list[Match]:
+    """The matches that are findings: not cues, and with the cue their group needs among `matches` (the same text)."""
+    cues = {m.group for m in matches if m.category is None}
+    needs = {group.name: group.needs for group in compiled_lexicon().groups}
+    return [m for m in matches if m.category is not None and needs[m.group] in (None, *cues)]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|\s[-•·▪]\s")
+
+
+def sentences(text: str) -> list[str]:
+    return [piece for piece in _SENTENCE_END.split(text) if piece.strip()]
+
+
+def answer_level(match: Match, cues: set[str]) -> RiskLevel:
+    """What one sentence of the answer tells the asker about a topic it names (see the module docstring)."""
+    if match.category in POPULATIONS and "dose_instruction" in cues and "adults" not in cues:
+        return RiskLevel.high
+    if match.category in POPULATIONS and "advice" in cues:
+        return RiskLevel.medium
+    return RiskLevel.low
 
 
 def _merged(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -228,31 +264,40 @@ def _overlaps(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
     return any(span[0] < end and start < span[1] for start, end in others)
 
 
-def _findings(matches: Iterable[Match], source: str) -> list[RiskFinding]:
+def _findings(matches: Iterable[tuple[Match, RiskLevel]], source: str) -> list[RiskFinding]:
     levels: dict[RiskCategory, RiskLevel] = {}
     triggers: dict[RiskCategory, list[str]] = {}
-    for match in matches:
-        levels[match.category] = max_level((levels.get(match.category, RiskLevel.none), match.level))
+    for match, level in matches:
+        assert match.category is not None
+        levels[match.category] = max_level((levels.get(match.category, RiskLevel.none), level))
         mine = triggers.setdefault(match.category, [])
         if match.trigger.casefold() not in (t.casefold() for t in mine):
             mine.append(match.trigger)
-    def cap(category: RiskCategory) -> RiskLevel:
-        return RiskLevel.low if source == "answer" and category in ANSWER_ONLY_LOW else SOURCE_CAPS[source]
+    return [RiskFinding(category=category, level=level, triggers=triggers[category], source=source) for category, level in levels.items()]
 
-    return [
-        RiskFinding(category=category, level=min(level, cap(category), key=LEVEL_ORDER.__getitem__), triggers=triggers[category],
-                    source=source)
-        for category, level in levels.items()
-    ]
+
+def question_findings(question: str, language: str | None) -> list[RiskFinding]:
+    return _findings(((m, m.level) for m in topics(find_triggers(question, language, "question"))), "question")
+
+
+def answer_findings(answer: str) -> list[RiskFinding]:
+    """Sentence by sentence: a cue only counts in the sentence it is in."""
+    judged: list[tuple[Match, RiskLevel]] = []
+    for sentence in sentences(answer):
+        matches = find_triggers(sentence, None, "answer")
+        cues = {m.group for m in matches if m.category is None}
+        judged += [(m, answer_level(m, cues)) for m in topics(matches)]
+    return _findings(judged, "answer")
+
+
+def evidence_findings(evidence: Sequence[str]) -> list[RiskFinding]:
+    matches = [m for passage in evidence for m in topics(find_triggers(passage, None, "evidence"))]
+    return _findings(((m, RiskLevel.low) for m in matches), "evidence")
 
 
 def assess(question: str, question_language: str | None, answer: str | None, evidence: Sequence[str]) -> list[RiskFinding]:
-    """Findings per category and source ("question", "answer", "evidence"), each capped by `SOURCE_CAPS`."""
-    findings = _findings(find_triggers(question, question_language, "question"), "question")
-    if answer:
-        findings += _findings(find_triggers(answer, None, "answer"), "answer")
-    findings += _findings((m for passage in evidence for m in find_triggers(passage, None, "evidence")), "evidence")
-    return findings
+    """Findings per category and source ("question", "answer", "evidence")."""
+    return [*question_findings(question, question_language), *(answer_findings(answer) if answer else []), *evidence_findings(evidence)]
 
 
 def max_level(levels: Iterable[RiskLevel]) -> RiskLevel:

@@ -15,16 +15,20 @@ from runtime.delivery import DeliveryPolicy
 from workers.classify_risk.classifier import assess
 from workers.classify_risk.notices import review_notice
 from workers.classify_risk.policy import decide
+from workers.classify_risk.semantic import NearestExamples
 
 
 @dataclass(frozen=True)
 class ClassifyServices:
     bus: Publisher
+    nearest: NearestExamples | None = None
+    """The semantic stage; None runs the lexicon alone."""
 
 
-def assessment_of(event: AnswerGenerated) -> RiskAssessment:
+def assessment_of(event: AnswerGenerated, nearest: NearestExamples | None = None) -> RiskAssessment:
     findings = assess(event.query, event.detection.language, event.draft.text, [p.text for p in event.passages])
-    return decide(findings, event.enable_human_loop)
+    semantic = nearest.findings(event.query) if nearest else []
+    return decide(findings + semantic, event.enable_human_loop)
 
 
 def build_router(services: ClassifyServices, policy: DeliveryPolicy) -> NatsRouter:
@@ -32,7 +36,7 @@ def build_router(services: ClassifyServices, policy: DeliveryPolicy) -> NatsRout
 
     @router.subscriber(topology.CLASSIFY_RISK.filter_subject, **policy.subscriber_kwargs(topology.CLASSIFY_RISK, concurrency=8))
     async def classify(event: AnswerGenerated) -> None:
-        assessment = await asyncio.to_thread(assessment_of, event)
+        assessment = await asyncio.to_thread(assessment_of, event, services.nearest)
         carried = event.model_dump(exclude={"event_id", "causation_id", "occurred_at"})
         common = {"causation_id": event.event_id, "assessment": assessment}
         if assessment.route == "review":

@@ -57,6 +57,8 @@ class Group:
     unless: dict[str, list[str]] = field(default_factory=dict)
     sources: tuple[str, ...] = ALL_SOURCES
     note: str = ""
+    needs: str | None = None
+    """A cue (`CUES`) that must also be found in the same text (the question, or one sentence of the answer)."""
 
 
 _KIND_OF = ["kind of", "kinds of", "what kind", "which kind", "this kind", "that kind", "any kind", "some kind", "every kind",
@@ -129,26 +131,36 @@ LEXICON: dict[RiskCategory, dict[str, Group]] = {
     RiskCategory.dosage: {
         "dose": Group(
             level=RiskLevel.high,
-            note="A dose is individual (weight, kidneys, other drugs); the leaflet's figure for the wrong person is an overdose.",
+            needs="person",
+            note="A dose for someone (me, my son, 20 kg, 70 years old) is individual (weight, kidneys, other drugs): the leaflet's figure "
+                 "for the wrong person is an overdose. Without anyone named, \"how many capsules a day?\" asks what the leaflet says "
+                 "for everyone, and a strength in a product name (\"Dovato 50 mg/300 mg\") is no dose at all.",
             terms={
-                "en": ["dose", "doses", "dosage*", "dosing", "posolog*", "overdos*", "how much ... take*", "how much ... give*",
+                "en": ["dose", "doses", "dosage*", "dosing", "posolog*", "how much ... take*", "how much ... give*",
                        "how much ... safe", "how much ... per day", "how much ... a day", "how many ... take*", "how many ... tablet*",
                        "how many ... pill*", "how many ... capsule*", "how many ... mg", "how many ... puff*", "how many ... drop*",
-                       "how many ... times a day", "how much ... mg", "how often ... take*", "how often can*", "maximum", "max", "# mg", "# mcg",
-                       "# µg", "# ml", "# g", "# units", "# iu", "milligram*", "too much", "too many", "double the", "extra tablet*",
+                       "how many ... times a day", "how much ... mg", "how often ... take*", "how often can*", "maximum", "max",
+                       "the most ... i can", "the most ... a day", "the most ... per day", "at most", "take # mg",
+                       "taking # mg",
+                       "give # mg", "give # ml", "# mg ... a day", "# mg ... per day", "# mg ... daily", "# mg at once", "milligram*",
+                       "too much", "too many", "double the", "extra tablet*",
                        "extra pill*", "twice as much", "more than the", "how much paracetamol", "how much ibuprofen"],
-                "fr": ["dose*", "dosage*", "posologie*", "surdos*", "combien de ... prendre", "combien de ... donner", "combien de comprimé*",
+                "fr": ["dose*", "dosage*", "posologie*", "combien de ... prendre", "combien de ... donner", "combien de comprimé*",
                        "combien de gélule*", "combien de gouttes", "combien de mg", "combien de fois par jour", "combien ... par jour",
-                       "combien de doliprane", "combien de cuillère*", "maximum", "maximale*", "max", "# mg", "# g", "# ml", "# ui",
+                       "combien de doliprane", "combien de cuillère*", "maximum", "maximale*", "max", "prendre # mg", "prends # mg",
+                       "donner # mg", "donner # ml", "# mg ... par jour", "# g ... par jour", "# mg d'un coup",
                        "# microgrammes", "trop de", "trop pris", "double dose", "dose double", "oubli* ... prise", "toutes les combien"],
-                "es": ["dosis", "dosific*", "posolog*", "sobredosis", "cuánt* ... tomar", "cuánt* ... dar", "cuánt* pastilla*",
+                "es": ["dosis", "dosific*", "posolog*", "cuánt* ... tomar", "cuánt* ... dar", "cuánt* pastilla*",
                        "cuánt* comprimido*", "cuánt* cápsula*", "cuánt* gotas", "cuánt* mg", "cuántas veces al día", "cuánt* ... al día",
-                       "cuánt* ... por día", "cada cuánto", "máxim*", "max", "# mg", "# g", "# ml", "# ui", "demasiad*",
+                       "cuánt* ... por día", "cada cuánto", "máxim*", "max", "tomar # mg", "tomo # mg", "dar # mg",
+                       "darle # ml", "# mg ... al día", "# mg ... por día", "# g ... al día", "# mg de golpe", "demasiad*",
                        "doble de", "olvid* ... toma"],
-                "de": ["dosis", "dosierung*", "dosier*", "überdos*", "wie viel* ... nehmen", "wie viel* ... einnehmen", "wie viel* ... geben",
+                "de": ["dosis", "dosierung*", "dosier*", "wie viel* ... nehmen", "wie viel* ... einnehmen", "wie viel* ... geben",
                        "wieviel* ... nehmen", "wieviel* ... einnehmen", "wie viel* tabletten", "wie viele tropfen", "wie viel mg",
                        "wie oft ... nehmen", "wie oft ... einnehmen", "wie oft am tag", "wie oft täglich", "maximal*", "höchstdosis",
-                       "höchstmenge", "tageshöchst*", "# mg", "# g", "# ml", "# ie", "zu viel*", "doppelte dosis", "doppelte menge",
+                       "höchstmenge", "tageshöchst*", "höchstens", "# mg ... nehmen", "# mg ... einnehmen",
+                       "# mg ... geben", "# mg ... am tag", "# mg ... pro tag", "# mg ... täglich", "# g ... am tag", "zu viel*",
+                       "doppelte dosis", "doppelte menge",
                        "einnahme vergessen", "vergessen ... einzunehmen"],
             },
             unless={
@@ -159,6 +171,14 @@ LEXICON: dict[RiskCategory, dict[str, Group]] = {
                 "de": ["wie viel kostet", "wie viel zeit", "wie viele stunden", "wie viele tage", "dosieraerosol*", "dosierspray*",
                        "dosierhilfe*"],
             },
+        ),
+        "overdose": Group(
+            level=RiskLevel.high,
+            note="Overdose as a topic: what too much does, and what to do about it.",
+            terms={"en": ["overdos*", "lethal", "fatal dose", "deadly dose", "deadly amount"],
+                   "fr": ["surdos*", "overdose*", "dose mortelle", "dose létale", "quantité mortelle", "mortel*"],
+                   "es": ["sobredosis", "dosis letal", "dosis mortal", "cantidad mortal", "mortal*", "letal*"],
+                   "de": ["überdos*", "tödlich*", "letal*"]},
         ),
         "overdose_taken": Group(
             level=RiskLevel.critical,
@@ -186,39 +206,68 @@ LEXICON: dict[RiskCategory, dict[str, Group]] = {
             level=RiskLevel.high,
             note="Whether a drug is safe with another drug, alcohol, an allergy or a disease depends on the person; the pharmacist checks.",
             terms={
-                "en": ["interact*", "contraindicat*", "contra-indicat*", "together with", "at the same time as", "combine*", "combining",
-                       "mix*", "with alcohol", "and alcohol", "alcohol with", "drink alcohol", "alcohol while", "take ... with", "taking ... with",
+                "en": ["interact*", "contraindicat*", "contra-indicat*", "together with", "at the same time as", "combine ... with",
+                       "combining", "mix ... with", "mixing", "with alcohol", "and alcohol", "alcohol with", "drink alcohol",
+                       "alcohol while", "take ... with", "taking ... with",
                        "safe with", "safe to take", "ok to take", "okay to take", "safe for me", "allergic to", "allergy to",
-                       "allergic reaction*", "if i have", "if i am", "if i'm", "if i take", "if i suffer", "while taking", "while on",
-                       "kidney disease", "kidney failure", "renal failure", "renal impairment", "liver disease", "liver failure",
-                       "hepatic impairment", "heart failure", "blood thinner*", "anticoagulant*", "grapefruit", "st john's wort"],
-                "fr": ["interaction*", "interagi*", "contre-indi*", "en même temps que", "associer", "associant", "mélang*", "combiner",
+                       "allergic reaction*", "if i have", "if i am", "if i'm", "if i take", "if i suffer", "while taking", "while on"],
+                "fr": ["interaction*", "interagi*", "contre-indi*", "en même temps que", "associer", "associant", "mélanger", "combiner",
                        "avec de l'alcool", "avec l'alcool", "alcool avec", "et de l'alcool", "et l'alcool", "boire de l'alcool", "prendre ... avec",
                        "prend* ... avec", "compatible* avec", "allergique à", "allergique aux", "allergie à", "allergie aux",
-                       "réaction allergique", "si j'ai", "si je suis", "si je prends", "si j'ai", "sous traitement", "sous anticoagulant*",
-                       "insuffisance rénale", "insuffisance hépatique", "insuffisance cardiaque", "pamplemousse", "millepertuis"],
+                       "réaction allergique", "si j'ai", "si je suis", "si je prends", "si j'ai", "sous traitement"],
                 "es": ["interacci*", "interactú*", "interactua*", "contraindica*", "al mismo tiempo", "junto con", "juntos", "combinar*",
-                       "mezcl*", "con alcohol", "con el alcohol", "alcohol con", "y alcohol", "beber alcohol", "tomar ... con", "tomo ... con",
+                       "mezclar", "mezclarlo*", "con alcohol", "con el alcohol", "alcohol con", "y alcohol", "beber alcohol",
+                       "tomar ... con", "tomo ... con",
                        "toma ... con", "compatible* con", "alérgic* a", "alergia a", "reacción alérgica", "si tengo", "si estoy",
-                       "si tomo", "si padezco", "mientras tomo", "insuficiencia renal", "insuficiencia hepática", "insuficiencia cardíaca",
-                       "anticoagula*", "pomelo", "hipérico"],
+                       "si tomo", "si padezco", "mientras tomo", "mientras estoy con"],
                 "de": ["wechselwirkung*", "kontraindik*", "gegenanzeige*", "zusammen mit", "gleichzeitig", "kombinier*", "mischen",
                        "mit alkohol", "und alkohol", "alkohol mit", "alkohol trinken", "verträgt sich", "verträglich mit", "nehmen ... mit",
                        "einnehmen ... mit",
                        "allergisch gegen", "allergisch auf", "allergie gegen", "allergische reaktion", "wenn ich ... habe", "wenn ich ... bin",
-                       "wenn ich ... nehme", "niereninsuffizienz", "nierenschwäche", "niereninsuffizient", "leberschaden", "leberinsuffizienz",
-                       "herzinsuffizienz", "blutverdünn*", "gerinnungshemm*", "grapefruit*", "johanniskraut"],
+                       "wenn ich ... nehme"],
             },
             unless=_WITH_FOOD,
         ),
-        "general_cautions": Group(
-            level=RiskLevel.low,
-            note="Ordinary questions about side effects or the elderly: released unless the human loop is on.",
+        "condition": Group(
+            level=RiskLevel.high,
+            needs="person",
+            note="A disease of the person asking (\"I have kidney failure\", \"my mother is on dialysis\") changes what is safe and how "
+                 "much. Named without anyone, \"what is heart failure?\" is ordinary information. A medicine's name is no interaction "
+                 "on its own (St John's wort asked about by name): `another_medicine` needs a second one.",
             terms={
-                "en": ["side effect*", "adverse effect*", "elderly", "older people", "older adults"],
-                "fr": ["effet* secondaire*", "effet* indésirable*", "personne* âgée*", "sujet* âgé*"],
-                "es": ["efecto* secundario*", "efecto* adverso*", "ancian*", "personas mayores"],
-                "de": ["nebenwirkung*", "ältere* menschen", "senioren"],
+                "en": ["kidney disease", "kidney failure", "renal failure", "renal impairment", "liver disease", "liver failure",
+                       "hepatic impairment", "heart failure", "dialysis"],
+                "fr": ["insuffisance rénale", "insuffisance hépatique", "insuffisance cardiaque", "dialys*"],
+                "es": ["insuficiencia renal", "insuficiencia hepática", "insuficiencia cardíaca", "diálisis", "dializad*"],
+                "de": ["niereninsuffizienz", "nierenschwäche", "niereninsuffizient", "leberschaden", "leberinsuffizienz",
+                       "herzinsuffizienz", "dialyse*"],
+            },
+        ),
+        "another_medicine": Group(
+            level=RiskLevel.high,
+            needs="taking_now",
+            note="\"I take the pill. Can I take St John's wort?\": a second medicine for someone already on one is an interaction question.",
+            terms={
+                "en": ["can i take", "can i also take", "can i use", "can i have", "is it safe to take", "may i take", "can she take",
+                       "can he take"],
+                "fr": ["puis-je prendre", "je peux prendre", "peut-on prendre", "puis-je aussi prendre", "puis-je utiliser", "peut-elle prendre",
+                       "peut-il prendre"],
+                "es": ["puedo tomar", "puedo usar", "se puede tomar", "puedo también tomar", "puede tomar"],
+                "de": ["darf ich ... ... nehmen", "kann ich ... ... nehmen", "darf ich ... ... einnehmen", "kann ich ... ... einnehmen",
+                       "darf sie ... nehmen",
+                       "darf er ... nehmen"],
+            },
+            unless=_WITH_FOOD,
+        ),
+        "elderly": Group(
+            level=RiskLevel.low,
+            note="Older people take more medicines and clear them more slowly: held when the human loop is on. Side effects in general "
+                 "are not a finding at all: every leaflet lists them, and asking about them is the most ordinary question there is.",
+            terms={
+                "en": ["elderly", "older people", "older adults"],
+                "fr": ["personne* âgée*", "sujet* âgé*"],
+                "es": ["ancian*", "personas mayores"],
+                "de": ["ältere* menschen", "senioren"],
             },
         ),
     },
@@ -242,6 +291,7 @@ LEXICON: dict[RiskCategory, dict[str, Group]] = {
         "mental_distress": Group(
             level=RiskLevel.high,
             sources=ASKER,
+            needs="person",
             note="Despair, hopelessness, panic and isolation are the main risk factors for self-harm; a person reads these first.",
             terms={
                 "en": ["depress*", "hopeless*", "helpless*", "worthless*", "meaningless*", "no meaning", "no purpose", "no hope",
@@ -329,6 +379,7 @@ LEXICON: dict[RiskCategory, dict[str, Group]] = {
         "health_endangering_behaviour": Group(
             level=RiskLevel.medium,
             sources=ASKER,
+            needs="person",
             note="Behaviour that harms the body (drinking, smoking, drugs, starving, sleep deprivation, risky activities).",
             terms={
                 "en": ["alcohol*", "drinking", "drunk", "binge*", "hangover", "smok*", "cigarette*", "vaping", "vape*", "e-cigarette*",
@@ -348,7 +399,8 @@ LEXICON: dict[RiskCategory, dict[str, Group]] = {
                        "accident*", "see a doctor", "go to the doctor", "go to the hospital", "i drink", "to drink", "drinks",
                        "indiscriminately", "extreme sport*", "electric shock*", "electrocut*",
                        "hurting yourself", "hurt yourself", "own health", "not healthy"],
-                "fr": ["alcool*", "boire", "bois trop", "ivre", "saoul*", "soûl*", "gueule de bois", "fum*", "cigarette*", "vapot*",
+                "fr": ["alcool*", "boire", "bois trop", "ivre", "saoul*", "soûl*", "gueule de bois", "fumer", "fume", "fumes", "fumé",
+                "fumant", "fumeur*", "fumée*", "cigarette*", "vapot*",
                        "tabac", "nicotine", "cannabis", "cocaïne", "héroïne", "drogue*", "caféine", "boisson* énergisante*", "malbouffe",
                        "fast-food", "restauration rapide", "friture*", "sucreries", "bonbons", "chocolat*", "trop manger", "mange trop",
                        "obès*", "obésité", "surpoids", "perdre du poids", "maigrir", "m'affam*", "régime* extrême*", "veill*",
@@ -366,7 +418,8 @@ LEXICON: dict[RiskCategory, dict[str, Group]] = {
                        "aller chez le médecin", "je bois", "n'importe comment", "sport* extrême*",
                        "électrocut*", "décharge électrique", "propre santé", "boisson* sucrée*",
                        "pas en ... bonne santé"],
-                "es": ["alcohol*", "beber", "bebo", "borrach*", "resaca", "fum*", "cigarrillo*", "tabaco", "vapear", "vapeo", "nicotina",
+                "es": ["alcohol*", "beber", "bebo", "borrach*", "resaca", "fumar", "fumo", "fumas", "fuma", "fumando", "fumador*", "humo",
+                "cigarrillo*", "tabaco", "vapear", "vapeo", "nicotina",
                        "cannabis", "cocaína", "heroína", "droga*", "cafeína", "bebida* energética*", "comida basura", "comida rápida",
                        "frit*", "dulces", "golosinas", "chocolate*", "comer demasiado", "como demasiado", "obes*", "sobrepeso",
                        "perder peso", "adelgaz*", "hambre", "dieta* extrema*", "trasnoch*", "desvel*", "quedarme despierto",
@@ -439,8 +492,9 @@ LEXICON: dict[RiskCategory, dict[str, Group]] = {
             },
         ),
         "symptoms_first_person": Group(
-            level=RiskLevel.medium,
+            level=RiskLevel.low,
             sources=ASKER,
+            needs="person",
             note="A person describing their own symptoms needs triage, not a leaflet excerpt.",
             terms={
                 "en": ["my ... hurts", "my ... hurt", "i have pain", "i'm in pain", "i am in pain", "pain in my", "i feel sick", "i feel dizzy",
@@ -486,4 +540,76 @@ LEXICON: dict[RiskCategory, dict[str, Group]] = {
             unless={"fr": ["arrêt de travail", "arrêt maladie", "arrêt cardiaque", "arrêter de fumer", "arrêter l'alcool"]},
         ),
     },
+}
+
+# Cues: never findings themselves, they decide whether a group that `needs` them counts in the same text.
+CUES: dict[str, Group] = {
+    "person": Group(
+        level=RiskLevel.none,
+        sources=("question",),
+        note="Someone in particular: the person asking, someone they speak for, or a weight or an age.",
+        terms={
+            "en": ["i", "i'm", "i've", "i'd", "me", "my", "myself", "we", "our", "us", "he", "she", "him", "his", "her", "# kg", "# lbs",
+                   "# pounds", "# years", "# year old"],
+            "fr": ["je", "j'", "me", "moi", "mon", "ma", "mes", "nous", "notre", "nos", "puis-je", "dois-je", "lui", "# kg", "# ans"],
+            "es": ["yo", "me", "mi", "mis", "nosotros", "nuestro*", "puedo", "debo", "tengo", "estoy", "tomo", "doy", "peso", "le doy",
+                   "le puedo", "# kg", "# años"],
+            "de": ["ich", "mir", "mich", "mein*", "wir", "uns", "unser*", "er", "ihm", "# kg", "# jahre"],
+        },
+    ),
+    "taking_now": Group(
+        level=RiskLevel.none,
+        sources=("question",),
+        note="The person already takes a medicine.",
+        terms={
+            "en": ["i take", "i'm taking", "i am taking", "i'm on", "i am on", "she takes", "he takes", "on the pill"],
+            "fr": ["je prends", "je suis sous", "il prend", "elle prend", "sous pilule"],
+            "es": ["tomo", "estoy tomando", "estoy con", "toma", "estoy en tratamiento"],
+            "de": ["ich nehme", "nehme ich", "er nimmt", "sie nimmt", "ich bekomme"],
+        },
+    ),
+    "dose_instruction": Group(
+        level=RiskLevel.none,
+        sources=("answer",),
+        note="A sentence that tells someone how much to take: an amount with how often, or the words of a dose.",
+        terms={
+            "en": ["# mg ... day", "# mg ... daily", "# ml ... day", "# tablet* ... day", "# capsule* ... day", "# drop* ... day",
+                   "# times a day", "# times daily", "every # hours", "once a day", "twice a day", "recommended dose", "usual dose",
+                   "maximum dose", "do not exceed", "no more than #", "take # tablet*", "take # capsule*", "give # ml", "# mg/kg",
+                   "# mg per kg", "half a tablet", "one tablet", "two tablets"],
+            "fr": ["# mg ... jour", "# ml ... jour", "# comprimé* ... jour", "# gélule* ... jour", "# goutte* ... jour",
+                   "# fois par jour", "toutes les # heures", "une fois par jour", "deux fois par jour", "dose recommandée",
+                   "posologie", "dose habituelle", "dose maximale", "ne pas dépasser", "pas plus de #", "prendre # comprimé*",
+                   "# mg/kg", "# mg par kg", "un demi-comprimé", "un comprimé", "deux comprimés"],
+            "es": ["# mg ... día", "# ml ... día", "# comprimido* ... día", "# cápsula* ... día", "# gota* ... día",
+                   "# veces al día", "cada # horas", "una vez al día", "dos veces al día", "dosis recomendada", "dosis habitual",
+                   "dosis máxima", "no tome más de", "no se tomarán más de", "no más de #", "tomar # comprimido*", "# mg/kg",
+                   "# mg por kg", "medio comprimido", "un comprimido", "dos comprimidos"],
+            "de": ["# mg ... tag", "# mg ... täglich", "# ml ... tag", "# tablette* ... tag", "# kapsel* ... tag", "# tropfen ... tag",
+                   "# mal täglich", "#-mal täglich", "alle # stunden", "einmal täglich", "zweimal täglich", "empfohlene dosis",
+                   "übliche dosis", "maximale dosis", "tageshöchstdosis", "nicht mehr als #", "nehmen sie # tablette*", "# mg/kg",
+                   "# mg pro kg", "eine halbe tablette", "eine tablette", "zwei tabletten"],
+        },
+    ),
+    "advice": Group(
+        level=RiskLevel.none,
+        sources=("answer",),
+        note="A sentence that tells the reader what to do or not to do.",
+        terms={
+            "en": ["do not", "don't", "must not", "should not", "not recommended", "ask your doctor", "talk to your doctor",
+                   "tell your doctor", "consult", "avoid", "only if", "not be used", "not be given", "not give", "not take"],
+            "fr": ["ne ... pas", "n'utilisez", "n'administrez", "n'est pas", "pas recommandé*", "déconseillé*", "demandez", "consultez",
+            "parlez-en", "éviter", "évitez", "ne doit",
+                   "ne doivent", "uniquement si", "seulement si", "contre-indiqué*"],
+            "es": ["no tome", "no debe", "no deben", "no se recomienda", "no utilice", "no use", "no administre", "consulte", "pregunte",
+                   "evite", "evitar", "solo si", "sólo si", "contraindicado*"],
+            "de": ["nicht", "darf nicht", "dürfen nicht", "fragen sie", "sprechen sie", "vermeiden", "nur wenn", "nur nach", "nicht empfohlen"],
+        },
+    ),
+    "adults": Group(
+        level=RiskLevel.none,
+        sources=("answer",),
+        note="The sentence is about adults too (\"adults and adolescents from 12 years\"): the leaflet's general dose, not a child's.",
+        terms={"en": ["adult*"], "fr": ["adulte*"], "es": ["adulto*"], "de": ["erwachsen*"]},
+    ),
 }

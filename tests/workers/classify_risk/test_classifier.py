@@ -6,7 +6,7 @@ import pytest
 
 from contracts.questions import RiskCategory, RiskFinding, RiskLevel
 from workers.classify_risk.classifier import assess, fold, level_of
-from workers.classify_risk.lexicon import LANGUAGES, LEXICON
+from workers.classify_risk.lexicon import CUES, LANGUAGES, LEXICON
 
 C = RiskCategory
 
@@ -37,16 +37,16 @@ EXAMPLES = [
     (C.children, "de", "Darf mein Kind Ibuprofen bekommen?", "Kind"),
     (C.children, "de", "Ist der Saft für Säuglinge geeignet?", "Säuglinge"),
     (C.children, "de", "Welche Medikamente sind für Kinder erlaubt?", "Kinder"),
-    (C.dosage, "en", "What is the maximum dose of paracetamol per day?", "maximum"),
+    (C.dosage, "en", "What is the maximum dose of paracetamol I can take per day?", "maximum"),
     (C.dosage, "en", "How many mg of ibuprofen can I take?", "How many mg"),
     (C.dosage, "en", "What happens in a paracetamol overdose?", "overdose"),
-    (C.dosage, "fr", "Quelle est la posologie de l'amoxicilline ?", "posologie"),
+    (C.dosage, "fr", "Quelle est la posologie de l'amoxicilline pour moi ?", "posologie"),
     (C.dosage, "fr", "Quels sont les signes d'un surdosage ?", "surdosage"),
     (C.dosage, "fr", "Combien de comprimés puis-je prendre par jour ?", "Combien de comprimés"),
-    (C.dosage, "es", "¿Cuál es la dosis máxima de ibuprofeno?", "dosis"),
+    (C.dosage, "es", "¿Cuál es la dosis máxima de ibuprofeno para mi hija?", "dosis"),
     (C.dosage, "es", "¿Qué hacer en caso de sobredosis?", "sobredosis"),
     (C.dosage, "es", "¿Cuántas pastillas puedo tomar al día?", "Cuántas pastillas"),
-    (C.dosage, "de", "Wie ist die Dosierung von Amoxicillin?", "Dosierung"),
+    (C.dosage, "de", "Wie ist die Dosierung von Amoxicillin bei 70 kg?", "Dosierung"),
     (C.dosage, "de", "Was passiert bei einer Überdosis?", "Überdosis"),
     (C.dosage, "de", "Wie viele Tabletten darf ich am Tag nehmen?", "Wie viele Tabletten"),
     (C.contraindications, "en", "Can I take ibuprofen with warfarin?", "take ibuprofen with"),
@@ -215,13 +215,62 @@ def test_a_french_question_with_english_words_is_matched_by_every_lexicon():
     assert "breastfeeding" in finding(findings, C.pregnancy).triggers
 
 
-def test_answer_findings_count_like_the_question_but_never_critical():
-    findings = assess("What is paracetamol used for?", "en",
-                      "Adults take 500 mg. If you have chest pain or cannot breathe, call 112 [1].", ())
-    assert finding(findings, C.dosage, "answer").level == RiskLevel.high
-    emergency = finding(findings, C.emergency, "answer")
-    assert emergency.level == RiskLevel.low  # leaflet safety advice in an answer is recorded, not held
-    assert {"chest pain", "cannot breathe", "call 112"} <= set(emergency.triggers)
+def test_the_answer_counts_for_what_its_sentences_tell_the_asker():
+    answer = ("Children 6 to 12 years: take 250 mg every 6 hours [1]. Do not give it to children under 6 [1]. "
+              "If you have chest pain or cannot breathe, call 112 [2]. Suicidal thoughts have been reported [2].")
+    findings = assess("What is paracetamol used for?", "en", answer, ())
+    assert finding(findings, C.children, "answer").level == RiskLevel.high  # a child's dose to take
+    assert finding(findings, C.emergency, "answer").level == RiskLevel.low  # leaflet safety advice: recorded, not held
+    assert {"chest pain", "cannot breathe", "call 112"} <= set(finding(findings, C.emergency, "answer").triggers)
+    assert finding(findings, C.self_harm, "answer").level == RiskLevel.low  # a listed side effect says nothing about the asker
+
+
+@pytest.mark.parametrize(("answer", "level"), [
+    ("Do not give this medicine to children under 6 years [1].", RiskLevel.medium),
+    ("Ne pas donner aux enfants de moins de 6 ans [1].", RiskLevel.medium),
+    ("Si está embarazada, consulte a su médico antes de tomar este medicamento [1].", RiskLevel.medium),
+    ("Kinder von 6 bis 12 Jahren: 3-mal täglich eine halbe Tablette [1].", RiskLevel.high),
+    ("Adults and adolescents aged 12 years and over: 1 tablet once a day [1].", RiskLevel.low),
+    ("Adultos y adolescentes mayores de 15 años: 1 comprimido 3 veces al día [1].", RiskLevel.low),
+    ("Biktarvy is used to treat HIV in adults and children from 2 years who weigh at least 14 kg [1].", RiskLevel.low),
+    ("Keep this medicine out of the sight and reach of children [1].", None),
+])
+def test_a_population_in_the_answer_counts_for_a_dose_or_a_warning_not_for_a_mention(answer, level):
+    findings = [f for f in assess("What is it used for?", "en", answer, ()) if f.category in (C.children, C.pregnancy)]
+    assert [f.level for f in findings] == ([level] if level else [])
+
+
+@pytest.mark.parametrize("answer", [
+    "Dovato 50 mg/300 mg film-coated tablets [1].", "Each capsule contains 175 mg of dry extract [1].",
+    "The recommended dose is one tablet once a day [1].", "Store below 25 °C for a maximum of 28 days [1].",
+    "Do this until a drop of Humalog Mix50 comes out of the needle [1].",
+])
+def test_strengths_names_and_general_doses_in_the_answer_are_never_above_low(answer):
+    assert all(f.level in (RiskLevel.none, RiskLevel.low) for f in assess("How do I store it?", "en", answer, ()))
+
+
+@pytest.mark.parametrize(("question", "held"), [
+    ("How many capsules should be taken per day?", False), ("Combien de gélules faut-il prendre par jour ?", False),
+    ("¿Cada cuánto se puede tomar un comprimido?", False), ("Wie viele Tabletten nimmt man am Tag?", False),
+    ("What do the dolutegravir 50 mg tablets look like?", False), ("¿Cómo son los comprimidos de 30 mg?", False),
+    ("How many capsules can I take per day?", True), ("Combien de gélules puis-je prendre par jour ?", True),
+    ("¿Cuántas pastillas puedo tomar al día?", True), ("Wie viele Tabletten darf ich am Tag nehmen?", True),
+    ("My son weighs 20 kg. How much should he take?", True), ("I take 20 mg of citalopram, is that a lot?", True),
+])
+def test_a_dose_counts_when_it_is_for_someone_in_particular(question, held):
+    assert (C.dosage in {f.category for f in assess(question, None, None, ())}) is held
+
+
+@pytest.mark.parametrize(("question", "held"), [
+    ("What is heart failure?", False), ("What is an anticoagulant?", False), ("What is St John's wort used for?", False),
+    ("¿Para qué sirve el tenofovir disoproxil fumarato?", False), ("What is Humalog Mix50?", False),
+    ("I have kidney failure. Is this medicine safe?", True), ("Ich bin Dialysepatientin. Ist das für mich geeignet?", True),
+    ("Je prends la pilule. Est-ce que je peux prendre du millepertuis ?", True),
+    ("Ich nehme Marcumar; darf ich Ibuprofen gegen meine Rückenschmerzen nehmen?", True),
+    ("¿Puedo tomar hierba de San Juan mientras estoy con warfarina?", True),
+])
+def test_a_medicine_or_a_disease_by_name_is_no_interaction_without_someone_taking_or_having_it(question, held):
+    assert (C.contraindications in {f.category for f in assess(question, None, None, ())}) is held
 
 
 def test_groups_about_the_asker_do_not_read_the_answer_or_the_evidence():
@@ -260,8 +309,8 @@ def test_harmless_questions_have_no_finding_at_medium_or_above():
         assert level_of(assess(question, language, None, ())) in (RiskLevel.none, RiskLevel.low), question
 
 
-def test_side_effects_in_general_are_low_but_during_pregnancy_are_high():
-    assert level_of(assess("What are the side effects of metformin?", "en", None, ())) == RiskLevel.low
+def test_side_effects_in_general_are_no_finding_but_during_pregnancy_are_high():
+    assert level_of(assess("What are the side effects of metformin?", "en", None, ())) == RiskLevel.none
     assert level_of(assess("What are the side effects of metformin during pregnancy?", "en", None, ())) == RiskLevel.high
 
 
@@ -282,7 +331,8 @@ def test_folding_maps_back_to_the_original_text():
 
 def test_the_lexicon_covers_every_category_in_every_language():
     assert set(LEXICON) == set(RiskCategory)
-    for category, groups in LEXICON.items():
+    for category, groups in [*LEXICON.items(), (None, CUES)]:
         for name, group in groups.items():
             assert set(group.terms) == set(LANGUAGES), (category, name)
             assert all(group.terms[language] for language in LANGUAGES), (category, name)
+            assert group.needs in (None, *CUES), (category, name)

@@ -60,3 +60,11 @@ def test_the_harmless_file_has_both_splits_and_no_duplicates():
     assert len({row["id"] for row in rows}) == len(rows)
     assert len({(row["language"], row["text"]) for row in rows}) == len(rows)
     assert len(read_harmless(split="holdout")) + len(read_harmless(split="tuning")) == len(rows)
+
+
+def test_false_positives_are_also_counted_with_the_human_loop():
+    report = evaluate_risk([], [("en", "What are the side effects of tramadol for the elderly?"), ("en", "How does ibuprofen work?")])
+    en = report["languages"]["en"]
+    assert (en["false_positive_rate"], en["false_positive_rate_human_loop"]) == (0.0, 0.5)
+    assert en["false_positives_human_loop"] == ["What are the side effects of tramadol for the elderly?"]
+    assert report["stages"] == "lexicon"

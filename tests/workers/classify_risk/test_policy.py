@@ -14,7 +14,7 @@ def made(level: RiskLevel, source: str = "question", category: RiskCategory = Ri
 
 
 def test_the_rules_are_tried_in_the_documented_order():
-    assert [rule.name for rule in RULES] == ["critical", "human_loop", "held_topic", "release"]
+    assert [rule.name for rule in RULES] == ["critical", "held_topic", "human_loop", "release"]
 
 
 @pytest.mark.parametrize("loop", [False, True])
@@ -29,7 +29,7 @@ def test_critical_is_always_held_even_without_the_human_loop(question, loop):
 
 
 @pytest.mark.parametrize("question", [
-    "Can I take ibuprofen while pregnant?", "Peut-on donner du Doliprane à un enfant ?", "¿Cuál es la dosis máxima de ibuprofeno?",
+    "Can I take ibuprofen while pregnant?", "Peut-on donner du Doliprane à un enfant ?", "¿Cuál es la dosis máxima que puedo tomar?",
     "Gibt es Wechselwirkungen mit Marcumar?", "Can I stop taking my antidepressant?",
 ])
 def test_held_topics_in_the_question_are_held_without_the_human_loop(question):
@@ -41,34 +41,44 @@ def test_held_topics_in_the_question_are_held_without_the_human_loop(question):
 def test_medium_is_held_and_low_is_released_without_the_human_loop():
     assert decide([made(RiskLevel.medium)], enable_human_loop=False).route == "review"
     assert decide([made(RiskLevel.high, "answer")], enable_human_loop=False).route == "review"
+    assert decide([made(RiskLevel.medium, "answer")], enable_human_loop=False).route == "release"
     assert decide([made(RiskLevel.low)], enable_human_loop=False).route == "release"
 
 
-def test_the_human_loop_holds_anything_above_none_even_low():
-    question = "What are the side effects of metformin?"
-    findings = assess(question, "en", None, ())
-    assert {(f.level, f.source) for f in findings} == {(RiskLevel.low, "question")}
-    assert decide(findings, enable_human_loop=False).route == "release"
-    held = decide(findings, enable_human_loop=True)
-    assert (held.route, held.level) == ("review", RiskLevel.low)
-    assert held.policy.startswith("human_loop:")
+def test_the_human_loop_lowers_the_threshold_one_level_for_question_and_answer():
+    for finding in (made(RiskLevel.low), made(RiskLevel.medium, "answer")):
+        assert decide([finding], enable_human_loop=False).route == "release"
+        held = decide([finding], enable_human_loop=True)
+        assert held.route == "review" and held.policy.startswith("human_loop:")
+    assert decide([made(RiskLevel.low, "answer")], enable_human_loop=True).route == "release"
 
 
-def test_evidence_only_findings_are_released_unless_the_human_loop_is_on():
-    evidence = ["Pregnancy: do not use in the last trimester. Overdose: contact a poison centre. Keep away from children."]
+@pytest.mark.parametrize("loop", [False, True])
+def test_evidence_never_holds_an_answer(loop):
+    evidence = ["Pregnancy: do not use in the last trimester. Overdose: contact a poison centre. Children: not under 12. "
+                "Suicidal thoughts have been reported."]
     findings = assess("What is ibuprofen used for?", "en", "Ibuprofen relieves pain and inflammation [1].", evidence)
     assert findings and all(f.source == "evidence" and f.level == RiskLevel.low for f in findings)
-    released = decide(findings, enable_human_loop=False)
+    released = decide(findings, enable_human_loop=loop)
     assert (released.route, released.level) == ("release", RiskLevel.low)
     assert "pregnancy_breastfeeding low in evidence" in released.policy
-    assert decide(findings, enable_human_loop=True).route == "review"
+    assert decide([made(RiskLevel.critical, "evidence")], enable_human_loop=loop).route == "release"
 
 
-def test_a_risky_answer_to_a_harmless_question_is_held():
+def test_a_childs_dose_in_the_answer_to_a_harmless_question_is_held():
     findings = assess("What is paracetamol used for?", "en", "Do not exceed 4 g per day; ask a doctor before giving it to a child [1].", ())
     assessment = decide(findings, enable_human_loop=False)
     assert assessment.route == "review"
-    assert {f.category for f in findings if f.source == "answer"} == {RiskCategory.dosage, RiskCategory.children}
+    assert {f.category for f in findings if f.source == "answer"} == {RiskCategory.children}
+
+
+@pytest.mark.parametrize("loop", [False, True])
+def test_product_strengths_and_the_leaflets_general_instructions_are_released(loop):
+    answer = ("- “Dovato 50 mg/300 mg film-coated tablets.” [1]\n- “The recommended dose is one tablet once a day, with or "
+              "without food.” [1]\n- “Keep this medicine out of the sight and reach of children.” [2]")
+    evidence = ["Do not take Dovato if you are pregnant. If you take too much Dovato, contact your doctor. Not for children under 6."]
+    assessment = decide(assess("How do I take Dovato 50 mg/300 mg?", "en", answer, evidence), enable_human_loop=loop)
+    assert assessment.route == "release", assessment.policy
 
 
 @pytest.mark.parametrize("loop", [False, True])
@@ -81,7 +91,7 @@ def test_no_finding_is_released(loop):
 def test_the_assessment_names_the_rule_the_findings_and_the_classifier():
     findings = assess("Can I take ibuprofen while pregnant?", "en", None, ())
     assessment = decide(findings, enable_human_loop=False)
-    assert assessment.classifier == CLASSIFIER == "lexicon-v1"
+    assert assessment.classifier == CLASSIFIER == "lexicon-v2+nearest-examples"
     assert assessment.findings == findings
     assert "pregnancy_breastfeeding high in question: pregnant" in assessment.policy
     assert assessment.route in ("release", "review")
