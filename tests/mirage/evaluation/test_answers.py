@@ -52,7 +52,7 @@ def test_questions_are_read_with_their_defaults(tmp_path: Path) -> None:
 
 def test_framing_text_drops_quoted_excerpts_and_markers() -> None:
     text = ("Voici ce qu’indiquent les documents\u00a0:\n- Extrait en anglais\u00a0: «\u00a0Store in a refrigerator.\u00a0» [1]\n"
-            "- Auszug: „Im Kühlschrank lagern.“ [2] - “Keep cold.” [3] - \"Do not freeze.\" [12]")
+            "- Auszug: „Im Kühlschrank lagern.“ [2-3] - “Keep cold.” [3, 4] - \"Do not freeze.\" [12]")
     assert framing_text(text) == "Voici ce qu’indiquent les documents : - Extrait en anglais : - Auszug: - -"
 
 
