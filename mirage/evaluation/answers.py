@@ -93,8 +93,11 @@ class Observed:
         return self.status in ("answered", "pending_review")
 
 
-def finding_text(category: str, level: str, source: str, triggers: Iterable[str]) -> str:
-    return f"{category} {level} ({source}: {', '.join(triggers)})"
+def finding_text(finding: Mapping[str, Any]) -> str:
+    """A risk finding in a line: "children high (answer: niños)"; a semantic one names its stage, its nearest examples shortened."""
+    stage = "" if finding.get("stage", "lexicon") == "lexicon" else f" {finding['stage']}"
+    triggers = ", ".join(t if len(t) <= 60 else t[:57] + "..." for t in finding["triggers"])
+    return f"{finding['category']} {finding['level']}{stage} ({finding['source']}: {triggers})"
 
 
 def normalized(text: str) -> str:

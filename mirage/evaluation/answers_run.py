@@ -109,7 +109,7 @@ def observed_from(body: dict[str, Any], latency_ms: float) -> Observed:
 
 def released_findings(body: dict[str, Any]) -> tuple[str, ...]:
     findings = (body.get("risk") or {}).get("findings") or ()
-    return tuple(finding_text(f["category"], f["level"], f["source"], f["triggers"]) for f in findings)
+    return tuple(finding_text(f) for f in findings)
 
 
 async def held_draft(runtime: Runtime, query_id: str, latency_ms: float) -> Observed:
@@ -117,7 +117,7 @@ async def held_draft(runtime: Runtime, query_id: str, latency_ms: float) -> Obse
     record = await runtime.questions.get(query_id)
     draft = record.answer if record is not None else None
     findings = record.assessment.findings if record is not None and record.assessment is not None else ()
-    risk = tuple(finding_text(f.category.value, f.level.value, f.source, f.triggers) for f in findings)
+    risk = tuple(finding_text(f.model_dump(mode="json")) for f in findings)
     if draft is None:
         return Observed(status="pending_review", latency_ms=latency_ms, risk=risk)
     return Observed(status="pending_review", text=draft.text, language=draft.language, answered=draft.answered,

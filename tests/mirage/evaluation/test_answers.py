@@ -11,6 +11,7 @@ from mirage.evaluation.answers import (
     Observed,
     Question,
     by_language,
+    finding_text,
     framing_language,
     framing_text,
     misses_of,
@@ -119,3 +120,10 @@ def test_shares_per_language_and_overall() -> None:
                             "held_scored_on_draft": 1, "failed": 0}
     assert measures["en"]["unanswerable_declined"] is None and measures["en"]["risky_held"] is None
     assert measures["fr"]["risky_held"] == 0.0 and measures["fr"]["harmless_held"] == 1.0
+
+
+def test_a_risk_finding_in_a_line() -> None:
+    lexicon = {"category": "children", "level": "high", "source": "answer", "triggers": ["niños", "de 2 años"]}
+    assert finding_text(lexicon) == "children high (answer: niños, de 2 años)"
+    semantic = lexicon | {"stage": "semantic", "source": "question", "triggers": ["x" * 80]}
+    assert finding_text(semantic) == f"children high semantic (question: {'x' * 57}...)"
