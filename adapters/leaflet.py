@@ -85,6 +85,7 @@ _INN_STEM = re.compile(
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _SENTENCE_START = re.compile(r"(?:^|[.!?¿¡:;]\s*|\n\s*)$")
 _MIN_NAME = 4
+_CODE = re.compile(r"\b[A-Z]{1,4}[ -]?\d{1,4}\b")
 
 
 def fold(text: str) -> str:
@@ -135,6 +136,8 @@ def asked_names(question: str, language: str | None = None) -> list[Name]:
     capitalized words that do not start a sentence. German capitalizes every noun, so there a capitalized
     word is only a weak candidate (`strong=False`)."""
     names: dict[str, Name] = {}
+    for code in _CODE.findall(question):  # an imprint or a product code: "SV 137", 'marked "GS 1"'
+        names[fold(code)] = Name(code, strong=True)
     depth = 0
     position = 0
     for match in _WORD.finditer(question):
@@ -142,7 +145,7 @@ def asked_names(question: str, language: str | None = None) -> list[Name]:
         depth = max(0, depth + between.count("(") - between.count(")"))
         position = match.end()
         word = match.group().split("'")[0].split("’")[0] if not match.group()[0].isupper() else re.split(r"['’]", match.group())[0]
-        if len(word) < _MIN_NAME or word.isdigit() or fold(word) in names:
+        if len(word) < _MIN_NAME or any(c.isdigit() for c in word) or fold(word) in names:
             continue
         initial = _SENTENCE_START.search(question[: match.start()]) is not None
         capitalized = word[0].isupper() and not initial
@@ -170,3 +173,15 @@ def missing_names(names: Iterable[Name], folded_texts: Iterable[str]) -> list[Na
     if strong and not any(name in found for name in strong):
         return [name for name in missing if name.strong]
     return []
+
+
+def names_to_match(names: Iterable[Name], texts_by_document: dict[str, str]) -> list[Name]:
+    """The names a passage's document must contain to be about the question: the strong names found in some
+    document, else the weak ones found in some but not in most of them (a German "Tablette" is no name)."""
+    documents = list(texts_by_document.values())
+    found = [name for name in names if any(name.found_in(text) for text in documents)]
+    strong = [name for name in found if name.strong]
+    if strong:
+        return strong
+    many = max(2, len(documents) // 2)
+    return [name for name in found if sum(name.found_in(text) for text in documents) <= many]

@@ -31,7 +31,7 @@ from typing import NamedTuple
 from qdrant_edge import Bm25
 
 from adapters.language import SUPPORTED_LANGUAGES
-from adapters.leaflet import NOT_ANSWERS, Name, asked_names, asked_sections, fold, heading_section, missing_names
+from adapters.leaflet import NOT_ANSWERS, Name, asked_names, asked_sections, fold, heading_section, missing_names, names_to_match
 from adapters.stores.lexical import analyzer_config
 from contracts.questions import Citation, DraftAnswer
 from contracts.search import SearchHit
@@ -50,7 +50,11 @@ AMOUNT_BONUS = 0.3
 SECTION_BONUS = 0.5
 LIST_BONUS = 0.15
 BOILERPLATE_PENALTY = 0.4
-ANSWER_LANGUAGE_BONUS = 0.15
+# Of the versions of one leaflet, the one in the answer language is quoted, else the English one (the pivot
+# language, which EMA leaflets are written in first).
+ANSWER_LANGUAGE_BONUS = 0.6
+PIVOT_LANGUAGE_BONUS = 0.35
+PIVOT_LANGUAGE = "en"
 
 
 class Weights(NamedTuple):
@@ -145,7 +149,10 @@ class ExtractiveGenerator:
         folded = [fold("\n".join(part for part in (p.title, p.heading, p.text) if part)) for p in passages]
         if passages and (missing := missing_names(names, folded)):
             return self._decline(answer_language, missing)
-        about = _names_to_match(names, folded)
+        by_document: dict[str, str] = {}
+        for passage, text in zip(passages, folded, strict=True):
+            by_document[passage.document_id] = by_document.get(passage.document_id, "") + "\n" + text
+        about = names_to_match(names, by_document)
         # a leaflet's list of side effects does not repeat the medicine's name: the document names it
         naming = {p.document_id for p, text in zip(passages, folded, strict=True) if any(name.found_in(text) for name in about)}
         wanted = asked_sections(question)
@@ -161,7 +168,7 @@ class ExtractiveGenerator:
             if passage.score < self.min_score or not (self._relevant(terms, passage, cross_language) or (about and in_section)):
                 continue
             weights = CROSS_LANGUAGE if cross_language else SAME_LANGUAGE
-            base = weights.rank / (1 + rank) + SECTION_BONUS * in_section + ANSWER_LANGUAGE_BONUS * (passage.language == answer_language)
+            base = weights.rank / (1 + rank) + SECTION_BONUS * in_section + language_bonus(passage.language, answer_language)
             for unit in answer_units(passage.text):
                 share = overlap(terms, self._lexicon.text_terms(unit.text, passage.language))
                 if bonus and _STATES_AMOUNT.search(fold(unit.text)):
@@ -221,7 +228,7 @@ class ExtractiveGenerator:
         return DraftAnswer(text="\n".join(lines), language=answer_language, citations=citations, answered=True, backend=self.name)
 
 
-def _names_to_match(names: list[Name], folded: list[str]) -> list[Name]:
-    """The names a quoted passage must contain: the strong ones found, else every one found."""
-    found = [name for name in names if any(name.found_in(text) for text in folded)]
-    return [name for name in found if name.strong] or found
+def language_bonus(language: str | None, answer_language: str) -> float:
+    if language == answer_language:
+        return ANSWER_LANGUAGE_BONUS
+    return PIVOT_LANGUAGE_BONUS if language == PIVOT_LANGUAGE else 0.0

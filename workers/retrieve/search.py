@@ -9,7 +9,7 @@ import numpy as np
 
 from adapters.embedders.base import Embedder
 from adapters.language import LanguageDetector
-from adapters.leaflet import NOT_ANSWERS, Name, asked_names, asked_sections, fold, heading_section
+from adapters.leaflet import NOT_ANSWERS, Name, asked_names, asked_sections, fold, heading_section, names_to_match
 from adapters.stores.base import Hit, QueryVectors, VectorStore
 from adapters.stores.lexical import Bm25Encoder
 from contracts.search import SearchHit, SearchRequest, SearchResponse
@@ -55,7 +55,7 @@ def search(
     )
     depth = max(request.top_k, RERANK_DEPTH)
     hits = [to_search_hit(h) for h in store.search(query, limit=depth, filters=request.filters)]
-    names = asked_names(request.query)
+    names = names_to_match(asked_names(request.query), document_texts(hits))
     naming = documents_naming(hits, names)
     if naming and "document_id" not in request.filters:
         # the section that answers may rank low in the whole index (a Spanish leaflet's storage section for an
@@ -65,22 +65,21 @@ def search(
         hits += [hit for hit in map(to_search_hit, within) if hit.chunk_id not in seen]
     return SearchResponse(
         query=request.query,
-        results=rerank(hits, request.query)[: request.top_k],
+        results=rerank(hits, names, asked_sections(request.query), request.top_k),
         took_ms=round((time.perf_counter() - started) * 1000, 3),
     )
 
 
-def rerank(hits: list[SearchHit], query: str) -> list[SearchHit]:
-    """Fused score plus bonuses for a document that names the asked medicine and for the answering section,
-    scaled back to 0-1.
+def rerank(hits: list[SearchHit], names: list[Name], wanted: frozenset[str], top_k: int) -> list[SearchHit]:
+    """The best `top_k` by fused score plus bonuses for a document that names the asked medicine and for the
+    answering section, scaled back to 0-1.
 
     Names match across accents, case and language endings ("irbésartan" finds "Irbesartan") in a hit's text,
     heading or title; every hit of a document that one of its hits names counts, since a leaflet's list of
-    side effects does not repeat the medicine's name. Hits keep the store's order among equals."""
-    names = asked_names(query)
-    wanted = asked_sections(query)
+    side effects does not repeat the medicine's name. One hit that names it is kept among the results, so
+    that the answer can tell the medicine is covered. Hits keep the store's order among equals."""
     if not names and not wanted:
-        return hits
+        return hits[:top_k]
     scale = 1 + (NAME_BONUS if names else 0) + (SECTION_BONUS if wanted else 0)
     naming = set(documents_naming(hits, names))
 
@@ -90,7 +89,19 @@ def rerank(hits: list[SearchHit], query: str) -> list[SearchHit]:
         score += SECTION_BONUS * (section in wanted) - NOT_ANSWER_PENALTY * (section in NOT_ANSWERS)
         return hit.model_copy(update={"score": round(max(score, 0.0) / scale, 6)})
 
-    return sorted((adjusted(hit) for hit in hits), key=lambda hit: -hit.score)
+    ranked = sorted((adjusted(hit) for hit in hits), key=lambda hit: -hit.score)
+    best, rest = ranked[:top_k], ranked[top_k:]
+    if naming and top_k > 1 and not any(mentions(hit, names) for hit in best):
+        best[-1] = next((hit for hit in rest if mentions(hit, names)), best[-1])
+    return best
+
+
+def document_texts(hits: list[SearchHit]) -> dict[str, str]:
+    """Each document's hits, folded into one text."""
+    texts: dict[str, list[str]] = {}
+    for hit in hits:
+        texts.setdefault(hit.document_id, []).extend(part for part in (hit.title, hit.heading, hit.text) if part)
+    return {document: fold("\n".join(parts)) for document, parts in texts.items()}
 
 
 def documents_naming(hits: list[SearchHit], names: list[Name]) -> list[str]:
