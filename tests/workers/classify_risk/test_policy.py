@@ -105,3 +105,10 @@ def test_standard_leaflet_advice_in_an_answer_is_not_held() -> None:
     findings = assess("Quels sont les effets secondaires ?", "fr", answer, [])
     assert decide(findings, enable_human_loop=False).route == "release"
     assert decide(assess("I have difficulty breathing after the tablets", "en", None, []), False).route == "review"
+
+
+@pytest.mark.parametrize("loop", [False, True])
+def test_the_runbooks_pregnancy_question_is_held(loop):
+    assessment = decide(assess("effets secondaires grossesse", None, None, ()), enable_human_loop=loop)
+    assert assessment.route == "review"
+    assert "pregnancy_breastfeeding high in question: grossesse" in assessment.policy
