@@ -19,6 +19,8 @@ def placeholder(services: type) -> Any:
 
 
 def worker_routers() -> list[tuple[Any, type]]:
+    from workers.audit.handlers import AuditServices
+    from workers.audit.handlers import build_router as audit
     from workers.catalog.handlers import CatalogServices
     from workers.catalog.handlers import build_router as catalog
     from workers.classify_risk.handlers import ClassifyServices
@@ -38,7 +40,7 @@ def worker_routers() -> list[tuple[Any, type]]:
 
     return [(ingest, IngestServices), (catalog, CatalogServices), (translate, TranslateServices), (retrieve, RetrieveServices),
             (generate, GenerateServices),
-            (classify_risk, ClassifyServices), (review, ReviewServices), (ledger, LedgerServices)]
+            (classify_risk, ClassifyServices), (review, ReviewServices), (ledger, LedgerServices), (audit, AuditServices)]
 
 
 def documented_broker() -> NatsBroker:
