@@ -12,6 +12,7 @@ from opentelemetry.trace import SpanKind
 from starlette.middleware.base import RequestResponseEndpoint
 
 from gateway import metrics
+from gateway.auth import open_access
 from gateway.documents import Documents
 from gateway.errors import error_body, install_error_handlers
 from gateway.questions import Questions
@@ -28,6 +29,7 @@ def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_runtime() as runtime:
             app.state.runtime = runtime
+            app.state.access = await open_access(runtime)
             app.state.documents, app.state.questions = Documents(runtime), Questions(runtime)
             yield
 

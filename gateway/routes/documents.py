@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from adapters.formats import RejectedUpload, detect_format, safe_filename
 from contracts.documents import DocumentStatus
 from contracts.search import MAX_QUERY_CHARS, MAX_TOP_K, SearchRequest, SearchResponse
+from gateway.auth import ADMINS, EVERYONE, requires
 from gateway.documents import Documents, describe, newest
 from gateway.errors import ApiError
 from gateway.input_checks import check_document_id, check_language, parse_metadata
@@ -23,7 +24,7 @@ def documents(request: Request) -> Documents:
     return request.app.state.documents
 
 
-@router.post("/upload", status_code=201, summary="Upload a document; answers once it is searchable")
+@router.post("/upload", status_code=201, summary="Upload a document; answers once it is searchable", dependencies=[Depends(requires(*ADMINS))])
 async def upload(
     request: Request,
     file: Annotated[UploadFile, File(description="PDF, DOCX, TXT, Markdown or HTML")],
@@ -42,12 +43,13 @@ async def upload(
     return JSONResponse(body, status_code=status)
 
 
-@router.get("/stats", summary="Documents, chunks, languages, types, last indexing time, embedder")
+@router.get("/stats", summary="Documents, chunks, languages, types, last indexing time, embedder", dependencies=[Depends(requires(*EVERYONE))])
 async def stats(request: Request) -> dict[str, Any]:
     return document_stats(await request.app.state.runtime.document_figures.get())
 
 
-@router.get("/search", response_model=SearchResponse, summary="Hybrid search; any other query parameter filters on metadata")
+@router.get("/search", response_model=SearchResponse, summary="Hybrid search; any other query parameter filters on metadata",
+            dependencies=[Depends(requires(*EVERYONE))])
 async def search(
     request: Request,
     query: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS)],
@@ -62,7 +64,7 @@ async def search(
     return await documents(request).search(SearchRequest(query=query, top_k=top_k, filters=filters))
 
 
-@router.get("", summary="List documents, newest first")
+@router.get("", summary="List documents, newest first", dependencies=[Depends(requires(*EVERYONE))])
 async def list_documents(
     request: Request,
     status: DocumentStatus | None = None,
@@ -73,12 +75,13 @@ async def list_documents(
     return {"documents": [describe(r) for r in rows[offset:]], "limit": limit, "offset": offset}
 
 
-@router.get("/{document_id}", summary="One document's state: processing, indexed or failed (with the reason)")
+@router.get("/{document_id}", summary="One document's state: processing, indexed or failed (with the reason)",
+            dependencies=[Depends(requires(*EVERYONE))])
 async def get_document(request: Request, document_id: str) -> dict[str, Any]:
     return describe(await documents(request).get(check_document_id(document_id)))
 
 
-@router.delete("/{document_id}", summary="Delete a document and every one of its chunks")
+@router.delete("/{document_id}", summary="Delete a document and every one of its chunks", dependencies=[Depends(requires(*ADMINS))])
 async def delete_document(request: Request, document_id: str) -> JSONResponse:
     status, body = await documents(request).delete(check_document_id(document_id))
     return JSONResponse(body, status_code=status)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.questions import Filters, QueryReceived
 from contracts.search import MAX_QUERY_CHARS
+from gateway.auth import ASKERS, EVERYONE, requires
 from gateway.errors import ApiError
 from gateway.input_checks import check_language
 from gateway.questions import Questions, new_query_id, present
@@ -32,7 +33,8 @@ def questions(request: Request) -> Questions:
     return request.app.state.questions
 
 
-@router.post("", summary="Ask a question: 200 with the cited answer, or 202 when it is held for review (or still running)")
+@router.post("", summary="Ask a question: 200 with the cited answer, or 202 when it is held for review (or still running)",
+             dependencies=[Depends(requires(*ASKERS))])
 async def ask(request: Request, body: QueryRequest) -> JSONResponse:
     if not body.query.strip():
         raise ApiError(422, "invalid_request", "query must contain text")
@@ -46,6 +48,6 @@ async def ask(request: Request, body: QueryRequest) -> JSONResponse:
     return JSONResponse(answer, status_code=status)
 
 
-@router.get("/{query_id}", summary="The state or final answer of a question")
+@router.get("/{query_id}", summary="The state or final answer of a question", dependencies=[Depends(requires(*EVERYONE))])
 async def get_question(request: Request, query_id: str) -> dict[str, Any]:
     return present(await questions(request).get(query_id))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
+from gateway.auth import EVERYONE, requires
 from gateway.stats import translation_quality
 from runtime.settings import Settings
 
@@ -18,6 +19,7 @@ def translation_backend(settings: Settings) -> str:
     return OFFLINE if name is None else f"{name} (the LLM writes the answer in the target language)"
 
 
-@router.get("/quality", summary="Language detection and translation figures measured over every recorded question")
+@router.get("/quality", summary="Language detection and translation figures measured over every recorded question",
+            dependencies=[Depends(requires(*EVERYONE))])
 async def quality(request: Request) -> dict[str, Any]:
     return translation_quality(await request.app.state.runtime.question_figures.get(), translation_backend(request.app.state.settings))
