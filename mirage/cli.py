@@ -200,7 +200,7 @@ audit_app = typer.Typer(help="The tamper-evident audit trail: every review actio
                         no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 NatsUrlOption = Annotated[Optional[str], typer.Option("--nats-url", envvar="NATS_URL", help="NATS server.")]
-DataDirOption = Annotated[Optional[Path], typer.Option(help="Data directory of a running `mirage up` [env MIRAGE_DATA_DIR].")]
+DataDirOption = Annotated[Optional[Path], typer.Option(help="Data directory of a running `mirage up` (env MIRAGE_DATA_DIR).")]
 
 
 @audit_app.command("verify")
@@ -245,11 +245,12 @@ def audit_export(
     since: Annotated[Optional[str], typer.Option(help="Only entries stored since this ISO date or time (UTC unless it says). "
                                                       "Such an export starts mid-chain: `verify --file` checks it from its first "
                                                       "entry's previous hash.")] = None,
-    to: Annotated[Optional[Path], typer.Option("--to", dir_okay=False, help="File to write [default: standard output].")] = None,
+    to: Annotated[Optional[Path], typer.Option("--to", dir_okay=False, help="File to write (default: standard output).")] = None,
     nats_url: NatsUrlOption = None, data_dir: DataDirOption = None,
 ) -> None:
     """Write the entries as JSON lines (each with its stream sequence), then a line with the chain head. Keep the head
     (or the whole file) off this machine: a chain kept only on the server proves little."""
+    import contextlib
     import sys
 
     from mirage.audit import export, parse_since
