@@ -16,6 +16,7 @@ from contracts.documents import (
 from contracts.envelope import Event
 from contracts.questions import (
     AnswerGenerated,
+    AnswerRejected,
     AnswerReleased,
     ContextRetrieved,
     QueryFailed,
@@ -23,9 +24,10 @@ from contracts.questions import (
     QueryTranslated,
     ReviewRequested,
 )
+from contracts.review import ReviewClaimed, ReviewCommand, ReviewDecided, ReviewEscalated
 from contracts.search import SearchRequest
 
-WORKERS: tuple[str, ...] = ("ingest", "catalog", "translate", "retrieve", "generate", "classify-risk", "review", "ledger")
+WORKERS: tuple[str, ...] = ("ingest", "catalog", "translate", "retrieve", "generate", "classify-risk", "review", "ledger", "audit")
 """Every worker, by the name `mirage worker NAME` and the chain table use."""
 
 
@@ -67,6 +69,19 @@ CHAIN: tuple[Link, ...] = (
     Link(s.deadletter(s.CONTEXT_RETRIEVED), ContextRetrieved, "generate", "ledger"),
     Link(s.deadletter(s.ANSWER_GENERATED), AnswerGenerated, "classify-risk", "ledger"),
     Link(s.deadletter(s.wildcard(s.REVIEW_REQUESTED)), ReviewRequested, "review", "ledger"),
+    Link(s.REVIEW_DESK, ReviewCommand, "gateway", "review", "request"),
+    Link(s.wildcard(s.REVIEW_CLAIMED), ReviewClaimed, "review", "review"),
+    Link(s.wildcard(s.REVIEW_ESCALATED), ReviewEscalated, "review", "review"),
+    Link(s.wildcard(s.REVIEW_DECIDED), ReviewDecided, "review", "review"),
+    Link(s.wildcard(s.ANSWER_RELEASED), AnswerReleased, "review", "ledger"),
+    Link(s.wildcard(s.ANSWER_REJECTED), AnswerRejected, "review", "ledger"),
+    Link(s.wildcard(s.ANSWER_REJECTED), AnswerRejected, "review", "gateway", "outcome"),
+    Link(s.wildcard(s.REVIEW_REQUESTED), ReviewRequested, "classify-risk", "audit"),
+    Link(s.wildcard(s.REVIEW_CLAIMED), ReviewClaimed, "review", "audit"),
+    Link(s.wildcard(s.REVIEW_ESCALATED), ReviewEscalated, "review", "audit"),
+    Link(s.wildcard(s.REVIEW_DECIDED), ReviewDecided, "review", "audit"),
+    Link(s.wildcard(s.ANSWER_RELEASED), AnswerReleased, "classify-risk", "audit"),
+    Link(s.wildcard(s.ANSWER_REJECTED), AnswerRejected, "review", "audit"),
 )
 
 EVENT_TYPES: tuple[type[Event], ...] = (
@@ -82,4 +97,8 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     AnswerReleased,
     ReviewRequested,
     QueryFailed,
+    ReviewClaimed,
+    ReviewEscalated,
+    ReviewDecided,
+    AnswerRejected,
 )

@@ -34,7 +34,7 @@ class Event(BaseModel):
         """The next event of the same question or document: `previous`'s fields carried forward, a new envelope
         whose id is fixed by `previous` and `step` (a redelivery republishes the same id)."""
         carried = previous.model_dump(exclude=ENVELOPE_FIELDS)
-        return cls(**(carried | fields), event_id=derived_event_id(previous.event_id, step), causation_id=previous.event_id)
+        return cls(**(carried | {"event_id": derived_event_id(previous.event_id, step), "causation_id": previous.event_id} | fields))
 
     def headers(self) -> dict[str, str]:
         return {"Nats-Msg-Id": str(self.event_id), "Mirage-Event": type(self).__name__}

@@ -116,6 +116,16 @@ class RiskAssessment(BaseModel):
     classifier: str = Field(description="Name and version of the classifier.")
 
 
+class ReviewNote(BaseModel):
+    """On an answer released after review: who decided what, when (the draft stays in the review case)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    decision: str = Field(description="approved or edited.")
+    reviewer: str
+    decided_at: datetime
+
+
 class AnswerReleased(AnswerGenerated):
     """The answer may be shown to the user."""
 
@@ -123,6 +133,7 @@ class AnswerReleased(AnswerGenerated):
     released_at: datetime
     cached_from: str | None = Field(
         default=None, description="The question whose released answer was served again from the answer cache (None: answered afresh).")
+    review: ReviewNote | None = Field(default=None, description="Set when a healthcare professional reviewed the answer before release.")
 
 
 class ReviewRequested(AnswerGenerated):
@@ -140,10 +151,20 @@ class QueryFailed(Event):
     stage: str
 
 
+class AnswerRejected(Event):
+    """A held answer will not be shown (a reviewer rejected it, or its review expired); the asker reads a safe message."""
+
+    query_id: str
+    decision: str = Field(description="rejected or expired.")
+    notice: str = Field(description="What the asker reads, in the answer language.")
+    answer_language: str
+
+
 class QueryStatus(StrEnum):
     processing = "processing"
     answered = "answered"
     pending_review = "pending_review"
+    rejected = "rejected"
     failed = "failed"
 
 
@@ -164,33 +185,18 @@ class QueryRecord(BaseModel):
     assessment: RiskAssessment | None = None
     notice: str | None = None
     reason: str | None = None
+    review: ReviewNote | None = None
 
 
-class ReviewCase(BaseModel):
-    """A parked answer and everything a reviewer needs to decide, as kept in the reviews KV bucket."""
-
-    model_config = ConfigDict(frozen=True)
-
-    query_id: str
-    status: str = Field(default="pending", description="pending until a verdict.")
-    question: str
-    question_language: str | None
-    answer_language: str
-    assessment: RiskAssessment
-    draft: DraftAnswer
-    evidence: list[SearchHit]
-    parked_at: datetime
-
-
-Outcome = AnswerReleased | ReviewRequested | QueryFailed
+Outcome = AnswerReleased | ReviewRequested | AnswerRejected | QueryFailed
 
 
 def parse_outcome(subject: str, data: bytes | dict) -> Outcome:
-    """The outcome event on one of the three outcome subjects (…released.<id>, …requested.<id>, …failed.<id>)."""
+    """The outcome event on one of the outcome subjects (…released.<id>, …requested.<id>, …rejected.<id>, …failed.<id>)."""
     from contracts import subjects
 
     for prefix, model in ((subjects.ANSWER_RELEASED, AnswerReleased), (subjects.REVIEW_REQUESTED, ReviewRequested),
-                          (subjects.QUERY_FAILED, QueryFailed)):
+                          (subjects.ANSWER_REJECTED, AnswerRejected), (subjects.QUERY_FAILED, QueryFailed)):
         if subject.startswith(prefix + "."):
             return model.model_validate_json(data) if isinstance(data, bytes) else model.model_validate(data)
     raise ValueError(f"{subject!r} is not a question outcome subject")
@@ -200,15 +206,23 @@ def outcome_record(event: Outcome, previous: QueryRecord | None) -> QueryRecord:
     """The question's record once its outcome is known (what the ledger stores, what the gateway answers)."""
     from contracts.envelope import utcnow
 
+    if isinstance(event, AnswerRejected):
+        base = previous or QueryRecord(query_id=event.query_id, status=QueryStatus.rejected, query="", received_at=event.occurred_at,
+                                       updated_at=utcnow())
+        return base.model_copy(update={"status": QueryStatus.rejected, "notice": event.notice, "answer": None,
+                                       "answer_language": event.answer_language, "reason": event.decision, "updated_at": utcnow()})
     if isinstance(event, QueryFailed):
         if previous is not None:
             return previous.model_copy(update={"status": QueryStatus.failed, "reason": event.reason, "updated_at": utcnow()})
         return QueryRecord(query_id=event.query_id, status=QueryStatus.failed, query="", received_at=event.occurred_at,
                            updated_at=utcnow(), reason=event.reason)
+    if isinstance(event, ReviewRequested) and previous is not None and previous.status in (QueryStatus.answered, QueryStatus.rejected):
+        return previous  # the verdict came first (a slow ledger): parking does not undo it
     released = isinstance(event, AnswerReleased)
     return QueryRecord(
         query_id=event.query_id, status=QueryStatus.answered if released else QueryStatus.pending_review, query=event.query,
         received_at=previous.received_at if previous else event.occurred_at, updated_at=utcnow(),
         target_language=event.target_language, answer_language=event.answer_language, detection=event.detection,
         answer=event.draft, assessment=event.assessment, notice=event.draft.notice if released else event.notice,
+        review=event.review if released else None,
     )

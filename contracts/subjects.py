@@ -34,7 +34,16 @@ CONTEXT_RETRIEVED = "mirage.query.retrieved"
 ANSWER_GENERATED = "mirage.answer.generated"
 ANSWER_RELEASED = "mirage.answer.released"
 REVIEW_REQUESTED = "mirage.review.requested"
+REVIEW_CLAIMED = "mirage.review.claimed"
+REVIEW_ESCALATED = "mirage.review.escalated"
+REVIEW_DECIDED = "mirage.review.decided"
+ANSWER_REJECTED = "mirage.answer.rejected"
 QUERY_FAILED = "mirage.query.failed"
+
+REVIEW_DESK = "mirage.reviewing.command"
+"""Request/reply: claims, releases and verdicts, answered by the review worker (not captured by a stream)."""
+
+AUDIT_PREFIX = "mirage.audit"
 
 
 def for_query(subject: str, query_id: str) -> str:
@@ -42,14 +51,16 @@ def for_query(subject: str, query_id: str) -> str:
     return f"{subject}.{query_id}"
 
 
-def query_outcomes(query_id: str) -> str:
-    """Every outcome of one question (released, parked for review, failed), for a waiter."""
-    return f"mirage.*.*.{query_id}"
+def query_outcomes(query_id: str, *, parked: bool = True) -> list[str]:
+    """The outcomes of one question a waiter listens for: released, rejected, failed, and parked for review unless
+    only a final one will do."""
+    kinds = (ANSWER_RELEASED, ANSWER_REJECTED, QUERY_FAILED, *((REVIEW_REQUESTED,) if parked else ()))
+    return [for_query(kind, query_id) for kind in kinds]
 
 
 OUTCOMES = {
     DOCUMENT_INDEXED: "indexed", DOCUMENT_FAILED: "failed", DOCUMENT_DELETED: "deleted",
-    ANSWER_RELEASED: "released", REVIEW_REQUESTED: "parked", QUERY_FAILED: "failed",
+    ANSWER_RELEASED: "released", REVIEW_REQUESTED: "parked", ANSWER_REJECTED: "rejected", QUERY_FAILED: "failed",
 }
 
 

@@ -13,6 +13,7 @@ class StreamSpec:
     subjects: tuple[str, ...]
     description: str
     duplicate_window_s: float = 120.0
+    append_only: bool = False  # deny delete and purge: an audit trail
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,13 @@ QUESTIONS = StreamSpec(
     subjects=("mirage.query.>", "mirage.answer.>", "mirage.review.>"),
     description="Question lifecycle: received, translated, retrieved, answer generated, released, parked for review, failed.",
 )
-STREAMS = (DOCUMENTS, QUESTIONS, DEADLETTER)
+AUDIT = StreamSpec(
+    name="MIRAGE_AUDIT",
+    subjects=(f"{subjects.AUDIT_PREFIX}.>",),
+    description="The audit trail: one entry per review action and per automatic release, each with the hash of the one before.",
+    append_only=True,
+)
+STREAMS = (DOCUMENTS, QUESTIONS, DEADLETTER, AUDIT)
 
 INGEST = ConsumerSpec(
     durable="ingest",
@@ -95,11 +102,25 @@ REVIEW_PARK = ConsumerSpec(
     durable="review-park", stream=QUESTIONS, filter_subject=subjects.wildcard(subjects.REVIEW_REQUESTED),
     description="Keep each parked case in the review bucket until a verdict.",
 )
+REVIEW_CASES = tuple(
+    ConsumerSpec(durable=f"review-{name}", stream=QUESTIONS, filter_subject=subjects.wildcard(subject),
+                 description=f"Record cases {name} in the review bucket" + ("; release or reject the answer." if name == "decided" else "."))
+    for name, subject in (("claimed", subjects.REVIEW_CLAIMED), ("escalated", subjects.REVIEW_ESCALATED),
+                          ("decided", subjects.REVIEW_DECIDED))
+)
+AUDIT_TRAIL = tuple(
+    ConsumerSpec(durable=f"audit-{name}", stream=QUESTIONS, filter_subject=subjects.wildcard(subject),
+                 description=f"Append an audit entry for every question {name}.")
+    for name, subject in (("parked", subjects.REVIEW_REQUESTED), ("claimed", subjects.REVIEW_CLAIMED),
+                          ("escalated", subjects.REVIEW_ESCALATED), ("decided", subjects.REVIEW_DECIDED),
+                          ("released", subjects.ANSWER_RELEASED), ("rejected", subjects.ANSWER_REJECTED))
+)
 LEDGER = tuple(
     ConsumerSpec(durable=f"ledger-{name}", stream=QUESTIONS, filter_subject=subject,
                  description=f"Record questions {name} in the questions bucket and its figures.")
     for name, subject in (("received", subjects.QUERY_RECEIVED), ("released", subjects.wildcard(subjects.ANSWER_RELEASED)),
-                          ("parked", subjects.wildcard(subjects.REVIEW_REQUESTED)), ("failed", subjects.wildcard(subjects.QUERY_FAILED)))
+                          ("parked", subjects.wildcard(subjects.REVIEW_REQUESTED)), ("rejected", subjects.wildcard(subjects.ANSWER_REJECTED)),
+                          ("failed", subjects.wildcard(subjects.QUERY_FAILED)))
 )
 # A question whose step was given up on fails visibly. The ledger's own outcome subjects are left to
 # operators (`mirage dead-letters`): the answer may already have been shown.
@@ -110,20 +131,26 @@ QUESTIONS_GAVE_UP = tuple(
                           ("generate", subjects.CONTEXT_RETRIEVED), ("classify-risk", subjects.ANSWER_GENERATED),
                           ("review", subjects.wildcard(subjects.REVIEW_REQUESTED)))
 )
-CONSUMERS = (INGEST, INGEST_DELETE, INGEST_GAVE_UP, *CATALOG, TRANSLATE, RETRIEVE, GENERATE, CLASSIFY_RISK, REVIEW_PARK, *LEDGER,
-             *QUESTIONS_GAVE_UP)
+CONSUMERS = (INGEST, INGEST_DELETE, INGEST_GAVE_UP, *CATALOG, TRANSLATE, RETRIEVE, GENERATE, CLASSIFY_RISK, REVIEW_PARK,
+             *REVIEW_CASES, *LEDGER, *QUESTIONS_GAVE_UP, *AUDIT_TRAIL)
 
 SEARCH = ServiceSpec(
     subject=subjects.SEARCH,
     queue="retrieve",
     description="Hybrid search over indexed chunks.",
 )
-SERVICES = (SEARCH,)
+REVIEW_DESK = ServiceSpec(
+    subject=subjects.REVIEW_DESK,
+    queue="review",
+    description="Claims, claim releases and verdicts on review cases: checked against the case, then published.",
+)
+SERVICES = (SEARCH, REVIEW_DESK)
 
 CATALOG_BUCKET = "mirage_documents"
 QUESTIONS_BUCKET = "mirage_questions"
 REVIEWS_BUCKET = "mirage_reviews"
 FIGURES_BUCKET = "mirage_figures"
+ACCOUNTS_BUCKET = "mirage_accounts"
 UPLOADS_BUCKET = "mirage_uploads"
 
 

@@ -16,7 +16,8 @@ from gateway.auth import open_access
 from gateway.documents import Documents
 from gateway.errors import error_body, install_error_handlers
 from gateway.questions import Questions
-from gateway.routes import documents, questions, system, translation
+from gateway.review import Reviews
+from gateway.routes import documents, questions, review, system, translation
 from runtime.process import Runtime
 from runtime.settings import Settings
 
@@ -30,7 +31,7 @@ def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
         async with open_runtime() as runtime:
             app.state.runtime = runtime
             app.state.access = await open_access(runtime)
-            app.state.documents, app.state.questions = Documents(runtime), Questions(runtime)
+            app.state.documents, app.state.questions, app.state.reviews = Documents(runtime), Questions(runtime), Reviews(runtime)
             yield
 
     app = FastAPI(
@@ -44,6 +45,7 @@ def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
     app.include_router(documents.router)
     app.include_router(questions.router)
     app.include_router(translation.router)
+    app.include_router(review.router)
     app.include_router(system.router)
 
     @app.middleware("http")

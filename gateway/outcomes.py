@@ -15,11 +15,6 @@ class Arrival:
     subject: str
     data: bytes
 
-    @property
-    def kind(self) -> str:
-        """"indexed", "failed", "deleted", "released", "requested": the subject's word before the id."""
-        return self.subject.split(".")[-2]
-
 
 class Outcome:
     def __init__(self) -> None:
@@ -34,16 +29,17 @@ class Outcome:
 
 
 @contextlib.asynccontextmanager
-async def outcome_of(nc: Client, subject_pattern: str) -> AsyncIterator[Outcome]:
-    """Subscribe before publishing, so an outcome that comes fast is never missed."""
+async def outcome_of(nc: Client, *subject_patterns: str) -> AsyncIterator[Outcome]:
+    """Subscribe before publishing, so an outcome that comes fast is never missed; the first on any pattern counts."""
     outcome = Outcome()
 
     async def on_message(msg) -> None:  # noqa: ANN001
         if not outcome.future.done():
             outcome.future.set_result(Arrival(msg.subject, msg.data))
 
-    sub = await nc.subscribe(subject_pattern, cb=on_message)
+    subscriptions = [await nc.subscribe(pattern, cb=on_message) for pattern in subject_patterns]
     try:
         yield outcome
     finally:
-        await sub.unsubscribe()
+        for subscription in subscriptions:
+            await subscription.unsubscribe()

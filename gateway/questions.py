@@ -43,8 +43,9 @@ def present(record: QueryRecord) -> dict[str, Any]:
     }
     if record.status is QueryStatus.answered and record.answer is not None:
         body |= {"answer": record.answer.text, "answered": record.answer.answered, "backend": record.answer.backend,
-                 "citations": [c.model_dump() for c in record.answer.citations], "notice": record.answer.notice}
-    elif record.status is QueryStatus.pending_review:
+                 "citations": [c.model_dump() for c in record.answer.citations], "notice": record.answer.notice,
+                 "reviewed": record.review.model_dump(mode="json") if record.review else None}
+    elif record.status in (QueryStatus.pending_review, QueryStatus.rejected):
         body["notice"] = record.notice
     elif record.status is QueryStatus.failed:
         body["reason"] = record.reason
@@ -58,6 +59,7 @@ def answer_key(event: QueryReceived, generation: int) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
+FINAL = (QueryStatus.answered, QueryStatus.rejected, QueryStatus.failed)
 # how long a response waits for the ledger to record an outcome the gateway has seen (milliseconds as a rule)
 PROJECTION_WAIT_S = 2.0
 
@@ -74,12 +76,26 @@ class Questions:
             raise ApiError(404, "query_not_found", f"no question {query_id}")
         return record
 
+    async def wait(self, query_id: str, seconds: float) -> QueryRecord:
+        """The record once the question is answered, rejected or failed, or as it is after `seconds` (a long poll)."""
+        record = await self.get(query_id)
+        if record.status in FINAL or seconds <= 0:
+            return record
+        async with outcome_of(self.runtime.broker.connection, *subjects.query_outcomes(query_id, parked=False)) as outcome:
+            record = await self.get(query_id)  # it may have ended between the first read and the subscription
+            if record.status in FINAL:
+                return record
+            arrival = await outcome.wait(seconds)
+        if arrival is None:
+            return await self.get(query_id)
+        return await self.recorded(outcome_record(parse_outcome(arrival.subject, arrival.data), None))
+
     async def ask(self, event: QueryReceived) -> tuple[int, dict[str, Any]]:
         started = time.perf_counter()
         key = answer_key(event, (await self.runtime.document_figures.get()).generation)
         if self.settings.answer_cache_ttl_s and (cached := await self.cache.get(key)) is not None:
             return await self.serve_again(event, AnswerReleased.model_validate_json(cached))
-        async with outcome_of(self.runtime.broker.connection, subjects.query_outcomes(event.query_id)) as outcome:
+        async with outcome_of(self.runtime.broker.connection, *subjects.query_outcomes(event.query_id)) as outcome:
             await self.runtime.bus.publish(event, subjects.QUERY_RECEIVED)
             arrival = await outcome.wait(self.settings.query_wait_s)
         metrics.QUERY_SECONDS.observe(time.perf_counter() - started)

@@ -36,6 +36,8 @@ async def ensure_topology(js: JetStreamContext, replicas: int = 1) -> None:
             storage=StorageType.FILE,
             duplicate_window=spec.duplicate_window_s,
             num_replicas=replicas,
+            deny_delete=spec.append_only,
+            deny_purge=spec.append_only,
         )
         try:
             await js.add_stream(config)
@@ -51,6 +53,7 @@ BUCKETS = {
     topology.QUESTIONS_BUCKET: "Current state of every question (key = query id).",
     topology.REVIEWS_BUCKET: "Answers parked for a human expert, and their verdicts (key = query id).",
     topology.FIGURES_BUCKET: "Running totals of each bucket's records, kept by its projector (key = bucket name).",
+    topology.ACCOUNTS_BUCKET: "People who may use MIRAGE: role, hashed API keys, expiry, last use (key = account name).",
 }
 
 

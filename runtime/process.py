@@ -20,7 +20,8 @@ from adapters.stores import build_store
 from adapters.stores.base import VectorStore
 from adapters.stores.lexical import Bm25Encoder
 from contracts import topology
-from contracts.questions import QueryRecord, ReviewCase
+from contracts.questions import QueryRecord
+from contracts.review import ReviewCase
 from runtime.bus import EventBus
 from runtime.delivery import DeliveryPolicy
 from runtime.messaging import (

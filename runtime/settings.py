@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     max_deliver: int = Field(default=5, ge=1, description="Deliveries before a message goes to the dead-letter stream.")
     ack_wait_s: float = Field(default=30.0, gt=0, description="Seconds without progress before JetStream redelivers.")
 
+    review_deadline_critical_s: float = Field(default=900.0, gt=0, description="A critical case not decided by then is escalated.")
+    review_deadline_high_s: float = Field(default=3600.0, gt=0, description="Deadline of a high-risk case.")
+    review_deadline_s: float = Field(default=4 * 3600.0, gt=0, description="Deadline of the other cases.")
+    review_max_age_s: float = Field(default=72 * 3600.0, gt=0, description="A case still open then expires: the asker gets the safe message.")
+    review_lease_s: float = Field(default=600.0, gt=0, description="How long a reviewer's claim on a case lasts unless renewed.")
+    review_sweep_s: float = Field(default=30.0, gt=0, description="How often the review worker looks for deadlines and expiries.")
+
     jetstream_replicas: int = Field(default=1, ge=1, le=5, description="Replicas of every stream and bucket (3 on a NATS cluster).")
 
     metrics_port: int | None = Field(default=None, description="Port for a worker's own /metrics (gateway serves it on its port).")

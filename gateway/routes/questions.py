@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,6 +17,7 @@ from gateway.questions import Questions, new_query_id, present
 
 router = APIRouter(prefix="/query", tags=["questions"])
 MAX_ANSWER_PASSAGES = 20
+MAX_WAIT_S = 60
 
 
 class QueryRequest(BaseModel):
@@ -48,6 +49,10 @@ async def ask(request: Request, body: QueryRequest) -> JSONResponse:
     return JSONResponse(answer, status_code=status)
 
 
-@router.get("/{query_id}", summary="The state or final answer of a question", dependencies=[Depends(requires(*EVERYONE))])
-async def get_question(request: Request, query_id: str) -> dict[str, Any]:
-    return present(await questions(request).get(query_id))
+@router.get("/{query_id}", summary="The state or final answer of a question; `wait` seconds for a final one (long poll)",
+            dependencies=[Depends(requires(*EVERYONE))])
+async def get_question(
+    request: Request, query_id: str,
+    wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, description="Wait up to this long for the answer (or the rejection).")] = 0,
+) -> dict[str, Any]:
+    return present(await questions(request).wait(query_id, wait))
