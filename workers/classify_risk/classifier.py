@@ -223,11 +223,15 @@ def find_triggers(text: str, language: str | None = None, source: str = "questio
     return sorted(found, key=lambda match: match.start)
 
 
+@cache
+def _needs() -> dict[str, str | None]:
+    return {group.name: group.needs for group in compiled_lexicon().groups}
+
+
 def topics(matches: Sequence[Match]) -> list[Match]:
     """The matches that are findings: not cues, and with the cue their group needs among `matches` (the same text)."""
     cues = {m.group for m in matches if m.category is None}
-    needs = {group.name: group.needs for group in compiled_lexicon().groups}
-    return [m for m in matches if m.category is not None and needs[m.group] in (None, *cues)]
+    return [m for m in matches if m.category is not None and _needs()[m.group] in (None, *cues)]
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|\s[-•·▪]\s")

@@ -336,3 +336,5 @@ def test_the_lexicon_covers_every_category_in_every_language():
             assert set(group.terms) == set(LANGUAGES), (category, name)
             assert all(group.terms[language] for language in LANGUAGES), (category, name)
             assert group.needs in (None, *CUES), (category, name)
+    names = [name for groups in [*LEXICON.values(), CUES] for name in groups]
+    assert len(names) == len(set(names)), "group names are unique: a cue is found by name"
