@@ -16,54 +16,14 @@ from typer.testing import CliRunner
 from contracts import subjects, topology
 from contracts.audit import GENESIS, AuditAction, AuditEntry
 from contracts.envelope import Event
-from contracts.questions import (
-    AnswerRejected,
-    AnswerReleased,
-    DraftAnswer,
-    LanguageDetection,
-    ReviewNote,
-    ReviewRequested,
-    RiskAssessment,
-    RiskCategory,
-    RiskFinding,
-    RiskLevel,
-)
-from contracts.review import SYSTEM, Actor, Decision, ReviewCase, ReviewClaimed, ReviewDecided
+from contracts.questions import AnswerRejected, ReviewNote
+from contracts.review import SYSTEM, Decision, ReviewCase, ReviewClaimed, ReviewDecided
 from mirage.audit import export, verify_export, verify_live
 from mirage.pipeline import start_pipeline
 from tests.jetstream_helpers import wait_for
+from tests.workers.audit.events import ASSESSMENT, DRAFT, EDITED, REVIEWER, case_of, parked, released
 from workers.audit.handlers import entry_for
 from workers.audit.trail import AuditTrail
-
-REVIEWER = Actor(name="dr.martin", role="reviewer", authenticated_by="api_key")
-DRAFT = "Take 500 mg every 6 hours [1]."
-EDITED = "Take 250 mg every 6 hours, and ask your pharmacist [1]."
-ASSESSMENT = RiskAssessment(
-    level=RiskLevel.high, route="review", classifier="mirage-risk 3 (lexicon 2025-11, semantic xsafety-1)",
-    policy="a child's dose in the answer is high: held",
-    findings=[RiskFinding(category=RiskCategory.children, level=RiskLevel.high, triggers=["enfant"], source="question")],
-)
-
-
-def parked(query_id: str, draft: str = DRAFT) -> ReviewRequested:
-    return ReviewRequested(
-        correlation_id=query_id, query_id=query_id, query="Quelle dose pour un enfant ?", enable_human_loop=True,
-        detection=LanguageDetection(language="fr", confidence=0.98), answer_language="fr", search_query="dose enfant",
-        translation_backend="none", passages=[],
-        draft=DraftAnswer(text=draft, language="fr", answered=True, backend="extractive"),
-        assessment=ASSESSMENT, notice="Votre question est relue par un professionnel de santé.",
-    )
-
-
-def released(request: ReviewRequested, text: str, *, review: ReviewNote | None = None, cached_from: str | None = None) -> AnswerReleased:
-    fields = request.model_dump(exclude={"event_id", "causation_id", "occurred_at", "notice", "draft"})
-    return AnswerReleased(**fields, draft=request.draft.model_copy(update={"text": text}), released_at=datetime.now(UTC),
-                          review=review, cached_from=cached_from)
-
-
-def case_of(request: ReviewRequested) -> ReviewCase:
-    return ReviewCase(query_id=request.query_id, question=request.query, question_language="fr", answer_language="fr",
-                      assessment=request.assessment, draft=request.draft, evidence=[], parked_at=request.occurred_at, request=request)
 
 
 def reviewed_question(query_id: str) -> tuple[ReviewCase, list[tuple[Event, str]]]:
