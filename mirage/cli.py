@@ -276,6 +276,133 @@ def audit_export(
     Console(stderr=True).print(f"{head.count} entries (#{head.first_sequence}-#{head.last_sequence}), head {head.hash}")
 
 
+replay_app = typer.Typer(help="Run history again through today's code, without touching production consumers.", no_args_is_help=True)
+app.add_typer(replay_app, name="replay")
+review_app = typer.Typer(help="The review queue's decided cases.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
+
+
+async def reviewed(nats_url: str | None, data_dir: Path | None) -> list:  # noqa: ANN001
+    import nats
+
+    from mirage.verdicts import decided_cases
+
+    nc = await nats.connect(operator_nats_url(nats_url, data_dir))
+    try:
+        return [case async for case in decided_cases(nc.jetstream())]
+    finally:
+        await nc.close()
+
+
+@replay_app.command("verdicts")
+def replay_verdicts(
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    nats_url: NatsUrlOption = None, data_dir: DataDirOption = None,
+) -> None:
+    """Re-run the current risk policy over every reviewed question; print it against the reviewers' decisions.
+    Withheld by a reviewer but released by the policy now: the dangerous cell (listed)."""
+    from adapters.embedders import build_embedder
+    from mirage.verdicts import replay_table
+    from workers.classify_risk.handlers import assessment_of
+    from workers.classify_risk.semantic import NearestExamples, read_examples
+
+    cases = asyncio.run(reviewed(nats_url, data_dir))
+    settings = settings_from(data_dir=data_dir)
+    nearest = NearestExamples(build_embedder(settings.embedder, threads=settings.embedder_threads), read_examples(), settings.model_cache)
+    table, dangerous = replay_table(cases, lambda event: assessment_of(event, nearest))
+    if json_output:
+        print(json.dumps({"cases": len(cases), "table": {f"{d}->{r}": n for (d, r), n in sorted(table.items())}, "dangerous": dangerous}))
+        return
+    grid = Table(title=f"{len(cases)} reviewed questions: reviewers' decisions (rows) against today's policy (columns)")
+    for column in ("decision", "held for review", "released"):
+        grid.add_column(column)
+    for decision in sorted({d for d, _ in table}):
+        grid.add_row(decision, str(table[(decision, "review")]), str(table[(decision, "release")]))
+    console.print(grid)
+    if dangerous:
+        console.print(f"[red]{len(dangerous)} withheld by a reviewer would now be released:[/] {', '.join(dangerous)}")
+
+
+@review_app.command("export")
+def review_export(
+    to: Annotated[Optional[Path], typer.Option("--to", dir_okay=False, help="File to write (default: standard output).")] = None,
+    nats_url: NatsUrlOption = None, data_dir: DataDirOption = None,
+) -> None:
+    """Question, draft, final answer and verdict of every decided case, as JSON lines: a gold set for evaluation."""
+    import sys
+
+    from mirage.verdicts import write_gold
+
+    cases = asyncio.run(reviewed(nats_url, data_dir))
+    if to is None:
+        write_gold(cases, sys.stdout)
+    else:
+        with to.open("w", encoding="utf-8") as out:
+            write_gold(cases, out)
+        console.print(f"{len(cases)} decided cases written to {to}")
+
+
+users_app = typer.Typer(help="People who may use MIRAGE: roles (asker, reviewer, auditor, admin) and API keys.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+NatsUrlOption = Annotated[Optional[str], typer.Option(envvar="NATS_URL", help="NATS server.")]
+DataDirOption = Annotated[Optional[Path], typer.Option(help="Data directory of a running `mirage up` [env MIRAGE_DATA_DIR].")]
+ExpiresOption = Annotated[int, typer.Option(min=0, help="Days until the key expires (0: never).")]
+
+
+def on_accounts(nats_url: str | None, data_dir: Path | None, action):  # noqa: ANN001, ANN201
+    from mirage.users import with_accounts
+    from runtime.accounts import AccountError
+
+    try:
+        return with_accounts(operator_nats_url(nats_url, data_dir), settings_from(data_dir=data_dir).jetstream_replicas, action)
+    except AccountError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="The person's account name (lower-case letters, digits, - and _).")],
+    role: Annotated[str, typer.Option(help="asker, reviewer, auditor or admin.")],
+    expires_days: ExpiresOption = 365, nats_url: NatsUrlOption = None, data_dir: DataDirOption = None,
+) -> None:
+    """Create an account and print its API key, this once (sent as `Authorization: Bearer <key>`)."""
+    from mirage.users import issued_text
+
+    print(issued_text(on_accounts(nats_url, data_dir, lambda accounts: accounts.add(name, role, expires_days or None)), created=True))
+
+
+@users_app.command("key")
+def users_key(
+    name: Annotated[str, typer.Argument(help="An existing account.")],
+    expires_days: ExpiresOption = 365, nats_url: NatsUrlOption = None, data_dir: DataDirOption = None,
+) -> None:
+    """Give an account another API key (for a lost or revoked one) and print it, this once."""
+    from mirage.users import issued_text
+
+    print(issued_text(on_accounts(nats_url, data_dir, lambda accounts: accounts.issue_key(name, expires_days or None)), created=False))
+
+
+@users_app.command("list")
+def users_list(nats_url: NatsUrlOption = None, data_dir: DataDirOption = None) -> None:
+    """Every account with its role and keys: created, expires, last used, active, expired or revoked."""
+    from mirage.users import accounts_text
+
+    print(accounts_text(on_accounts(nats_url, data_dir, lambda accounts: accounts.list_all())))
+
+
+@users_app.command("revoke")
+def users_revoke(
+    name: Annotated[str, typer.Argument(help="The account whose keys to revoke.")],
+    key: Annotated[Optional[str], typer.Option("--key", help="Only this key id (`mirage users list` shows them); default: every key.")] = None,
+    nats_url: NatsUrlOption = None, data_dir: DataDirOption = None,
+) -> None:
+    """Revoke an account's keys (all, or one): requests carrying them get 401 from then on."""
+    from mirage.users import revoked_text
+
+    print(revoked_text(name, on_accounts(nats_url, data_dir, lambda accounts: accounts.revoke(name, key)), key))
+
+
 eval_app = typer.Typer(help="Measure quality on your own data.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 
