@@ -14,13 +14,14 @@ from rich.console import Console
 from rich.table import Table
 
 from contracts.chain import WORKERS
+from mirage.users import client_headers
 from runtime.settings import Settings
 
 app = typer.Typer(help="MIRAGE: questions answered from your own medical documents.", no_args_is_help=True,
                   context_settings={"help_option_names": ["-h", "--help"]})
 console = Console()
 DEFAULT_URL = "http://127.0.0.1:8006"
-UrlOption = Annotated[str, typer.Option("--url", envvar="MIRAGE_URL", help="Gateway URL.")]
+UrlOption = Annotated[str, typer.Option("--url", envvar="MIRAGE_URL", help="Gateway URL (and MIRAGE_API_KEY: your API key, if it needs one).")]
 
 
 def configure_logging(verbose: bool) -> None:
@@ -101,7 +102,7 @@ def search(
 ) -> None:
     """Search the indexed documents and print the best passages."""
     params = {"query": query, "top_k": top_k, **({"language": language} if language else {})}
-    response = httpx.get(f"{url}/documents/search", params=params, timeout=30)
+    response = httpx.get(f"{url}/documents/search", params=params, timeout=30, headers=client_headers())
     if response.status_code != 200:
         console.print(f"[red]{response.status_code}[/] {response.json().get('detail', response.text)}")
         raise typer.Exit(1)
@@ -129,7 +130,7 @@ def ask(
 ) -> None:
     """Ask a question: prints the answer with its citations, or that it waits for review."""
     payload = {"query": question, "enable_human_loop": human_loop, **({"target_language": lang} if lang else {})}
-    response = httpx.post(f"{url}/query", json=payload, timeout=60)
+    response = httpx.post(f"{url}/query", json=payload, timeout=60, headers=client_headers())
     body = response.json()
     if as_json:
         print(json.dumps(body, ensure_ascii=False))

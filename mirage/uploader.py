@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from mirage.users import client_headers
+
 FOLDER_SUFFIXES = {".pdf", ".docx", ".txt", ".md", ".markdown", ".html", ".htm"}
 
 
@@ -41,7 +43,7 @@ def upload_all(url: str, paths: list[Path], metadata: str | None, console: Conso
     files = list(files_under(paths))
     results: list[tuple[Path, str, str]] = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with httpx.Client(base_url=url, timeout=120) as client, Progress(*columns, console=console) as progress:
+    with httpx.Client(base_url=url, timeout=120, headers=client_headers()) as client, Progress(*columns, console=console) as progress:
         task = progress.add_task("uploading", total=len(files))
         for path in files:
             progress.update(task, description=path.name[:40])

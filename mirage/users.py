@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import TypeVar
@@ -16,6 +17,13 @@ from runtime.accounts import Account, Accounts, IssuedKey
 from runtime.messaging import open_bucket
 
 T = TypeVar("T")
+API_KEY_VARIABLE = "MIRAGE_API_KEY"
+
+
+def client_headers() -> dict[str, str]:
+    """What `mirage ingest`, `search` and `ask` send: the key in MIRAGE_API_KEY, if set (none is needed in local mode)."""
+    key = os.environ.get(API_KEY_VARIABLE, "").strip()
+    return {"Authorization": f"Bearer {key}"} if key else {}
 
 
 @contextlib.asynccontextmanager

@@ -64,3 +64,12 @@ def test_add_list_revoke(nats_server, tmp_path: Path) -> None:  # noqa: ANN001
 def test_no_running_mirage(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["users", "list", "--data-dir", str(tmp_path / "elsewhere")], env={"NATS_URL": None, "MIRAGE_NATS_URL": None})
     assert result.exit_code != 0 and "no running `mirage up`" in result.output
+
+
+def test_the_client_commands_send_the_key_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mirage.users import client_headers
+
+    monkeypatch.delenv("MIRAGE_API_KEY", raising=False)
+    assert client_headers() == {}
+    monkeypatch.setenv("MIRAGE_API_KEY", " mirage_0123456789ab_secret \n")
+    assert client_headers() == {"Authorization": "Bearer mirage_0123456789ab_secret"}
