@@ -124,6 +124,7 @@ class ReviewNote(BaseModel):
     decision: str = Field(description="approved or edited.")
     reviewer: str
     decided_at: datetime
+    reused_from: str | None = Field(default=None, description="The question whose reviewed answer this is, given again.")
 
 
 class AnswerReleased(AnswerGenerated):

@@ -64,6 +64,16 @@ class ReviewEscalated(Event):
     reason: str = Field(max_length=MAX_REASON_CHARS)
 
 
+class Reuse(BaseModel):
+    """An earlier reviewed answer to the same question over the same documents, given again without a new review."""
+
+    model_config = ConfigDict(frozen=True)
+
+    query_id: str
+    reviewer: str
+    decided_at: datetime
+
+
 class ReviewDecided(Event):
     """The one final verdict on a case; at most one is ever accepted per case (compare-and-set on its subject)."""
 
@@ -72,6 +82,22 @@ class ReviewDecided(Event):
     reviewer: Actor
     reason: str | None = Field(default=None, max_length=MAX_REASON_CHARS, description="Required for edited and rejected.")
     answer: str | None = Field(default=None, max_length=MAX_ANSWER_CHARS, description="The corrected answer text (edited).")
+    reuses: Reuse | None = Field(default=None, description="Set when MIRAGE gave an earlier reviewed answer again (same question, "
+                                                           "same cited documents).")
+
+
+class ApprovedAnswer(BaseModel):
+    """A reviewed answer that may be given again to the same question over the same documents (key: see `reuse_key`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    query_id: str
+    decision: Decision
+    text: str
+    reviewer: str
+    decided_at: datetime
+    documents: list[str] = Field(description="The cited documents' ids (content hashes): deleting or replacing one ends the reuse.")
 
 
 class Claim(BaseModel):

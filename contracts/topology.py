@@ -151,6 +151,7 @@ QUESTIONS_BUCKET = "mirage_questions"
 REVIEWS_BUCKET = "mirage_reviews"
 FIGURES_BUCKET = "mirage_figures"
 ACCOUNTS_BUCKET = "mirage_accounts"
+APPROVED_BUCKET = "mirage_approved"
 UPLOADS_BUCKET = "mirage_uploads"
 
 

@@ -53,6 +53,7 @@ BUCKETS = {
     topology.QUESTIONS_BUCKET: "Current state of every question (key = query id).",
     topology.REVIEWS_BUCKET: "Answers parked for a human expert, and their verdicts (key = query id).",
     topology.FIGURES_BUCKET: "Running totals of each bucket's records, kept by its projector (key = bucket name).",
+    topology.APPROVED_BUCKET: "Reviewed answers that may be given again to the same question over the same documents.",
     topology.ACCOUNTS_BUCKET: "People who may use MIRAGE: role, hashed API keys, expiry, last use (key = account name).",
 }
 

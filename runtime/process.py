@@ -21,7 +21,7 @@ from adapters.stores.base import VectorStore
 from adapters.stores.lexical import Bm25Encoder
 from contracts import topology
 from contracts.questions import QueryRecord
-from contracts.review import ReviewCase
+from contracts.review import ApprovedAnswer, ReviewCase
 from runtime.bus import EventBus
 from runtime.delivery import DeliveryPolicy
 from runtime.messaging import (
@@ -116,6 +116,7 @@ class Runtime:
     uploads: Uploads
     questions: Records[QueryRecord]
     reviews: Records[ReviewCase]
+    approved: Records[ApprovedAnswer]
     document_figures: FiguresStore
     question_figures: FiguresStore
     bus: EventBus
@@ -168,6 +169,7 @@ async def start_runtime(
         settings=settings, broker=broker, catalog=catalog(await open_catalog(js)), uploads=Uploads(await open_uploads(js)),
         questions=Records(await open_bucket(js, topology.QUESTIONS_BUCKET), QueryRecord, "query_id"),
         reviews=Records(await open_bucket(js, topology.REVIEWS_BUCKET), ReviewCase, "query_id"),
+        approved=Records(await open_bucket(js, topology.APPROVED_BUCKET), ApprovedAnswer, "key"),
         document_figures=FiguresStore(figures := await open_bucket(js, topology.FIGURES_BUCKET), topology.CATALOG_BUCKET),
         question_figures=FiguresStore(figures, topology.QUESTIONS_BUCKET),
         bus=EventBus(broker), components=components or Components(settings),

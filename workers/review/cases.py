@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,10 +13,12 @@ from contracts.questions import AnswerRejected, AnswerReleased, DraftAnswer, Rev
 from contracts.review import (
     SYSTEM,
     Actor,
+    ApprovedAnswer,
     CaseEntry,
     CaseStatus,
     Claim,
     Decision,
+    Reuse,
     ReviewCase,
     ReviewClaimed,
     ReviewDecided,
@@ -90,7 +95,9 @@ def outcome_of(case: ReviewCase, decided: ReviewDecided) -> AnswerReleased | Ans
     if decided.decision in (Decision.approved, Decision.edited) and request is not None:
         text = decided.answer if decided.decision is Decision.edited and decided.answer else case.draft.text
         final: DraftAnswer = case.draft.model_copy(update={"text": text, "notice": reviewed_notice(case.answer_language)})
-        note = ReviewNote(decision=decided.decision.value, reviewer=decided.reviewer.name, decided_at=decided.occurred_at)
+        reuse = decided.reuses
+        note = ReviewNote(decision=decided.decision.value, reviewer=reuse.reviewer if reuse else decided.reviewer.name,
+                          decided_at=reuse.decided_at if reuse else decided.occurred_at, reused_from=reuse.query_id if reuse else None)
         return AnswerReleased.following(request, f"released:{decided.event_id}", causation_id=decided.event_id, draft=final,
                                         assessment=request.assessment, released_at=decided.occurred_at, review=note)
     decision = decided.decision if decided.decision in (Decision.rejected, Decision.expired) else Decision.rejected
@@ -116,3 +123,36 @@ def claim_refusal(case: ReviewCase, actor: Actor, now: datetime) -> tuple[int, s
 def queue_order(case: ReviewCase) -> tuple[int, int, datetime]:
     """Escalated first, then critical before high before medium before low, then oldest first."""
     return (0 if case.escalated else 1, LEVEL_RANK.get(case.level, 5), case.parked_at)
+
+
+def reuse_key(question: str, answer_language: str, documents: Iterable[str]) -> str:
+    """Same question (case and spacing aside), same answer language, same cited documents: the same reviewed answer."""
+    normalized = " ".join(question.casefold().split())
+    return hashlib.sha256(json.dumps([normalized, answer_language, sorted(set(documents))]).encode()).hexdigest()
+
+
+def cited(draft: DraftAnswer) -> list[str]:
+    return sorted({citation.document_id for citation in draft.citations})
+
+
+def approved_answer(case: ReviewCase, decided: ReviewDecided) -> ApprovedAnswer | None:
+    """What a later identical question may be given without a new review; None unless approved or edited, with citations."""
+    if decided.decision not in (Decision.approved, Decision.edited) or not case.draft.citations:
+        return None
+    reuse = decided.reuses
+    return ApprovedAnswer(
+        key=reuse_key(case.question, case.answer_language, cited(case.draft)), query_id=reuse.query_id if reuse else case.query_id,
+        decision=decided.decision, text=decided.answer if decided.decision is Decision.edited and decided.answer else case.draft.text,
+        reviewer=reuse.reviewer if reuse else decided.reviewer.name, decided_at=reuse.decided_at if reuse else decided.occurred_at,
+        documents=cited(case.draft),
+    )
+
+
+def reused_verdict(case: ReviewCase, earlier: ApprovedAnswer) -> ReviewDecided:
+    return ReviewDecided(
+        correlation_id=case.query_id, query_id=case.query_id, decision=earlier.decision, reviewer=SYSTEM,
+        answer=earlier.text if earlier.decision is Decision.edited else None,
+        reason=f"the same question over the same documents was {earlier.decision.value} by {earlier.reviewer} "
+               f"on {earlier.decided_at.date().isoformat()} (question {earlier.query_id})",
+        reuses=Reuse(query_id=earlier.query_id, reviewer=earlier.reviewer, decided_at=earlier.decided_at),
+    )

@@ -13,9 +13,11 @@ from typing import Any, Protocol
 from faststream.nats import NatsRouter
 
 from contracts import subjects, topology
+from contracts.documents import DocumentRecord, DocumentStatus
 from contracts.envelope import utcnow
 from contracts.questions import AnswerReleased, ReviewRequested
 from contracts.review import (
+    ApprovedAnswer,
     Decision,
     ReviewCase,
     ReviewClaimed,
@@ -26,7 +28,19 @@ from contracts.review import (
 )
 from runtime.delivery import DeliveryPolicy
 from workers.review import metrics
-from workers.review.cases import Deadlines, claim_refusal, outcome_of, parked_case, with_claim, with_escalation, with_verdict
+from workers.review.cases import (
+    Deadlines,
+    approved_answer,
+    cited,
+    claim_refusal,
+    outcome_of,
+    parked_case,
+    reuse_key,
+    reused_verdict,
+    with_claim,
+    with_escalation,
+    with_verdict,
+)
 
 # how long the desk waits for its own write to reach the bucket before answering (milliseconds as a rule)
 PROJECTION_WAIT_S = 2.0
@@ -45,18 +59,45 @@ class BusPort(Protocol):
     async def last_on(self, subject: str) -> tuple[int, bytes] | None: ...
 
 
+class ApprovedPort(Protocol):
+    async def get(self, key: str) -> ApprovedAnswer | None: ...
+    async def put(self, record: ApprovedAnswer) -> None: ...
+
+
+class CatalogPort(Protocol):
+    async def get(self, key: str) -> DocumentRecord | None: ...
+
+
 @dataclass(frozen=True)
 class ReviewServices:
     cases: CasesPort
     bus: BusPort | None = None
     deadlines: Deadlines = Deadlines()
     lease_s: float = 600.0
+    approved: ApprovedPort | None = None  # reviewed answers given again to the same question over the same documents
+    catalog: CatalogPort | None = None
 
 
 async def park(event: ReviewRequested, services: ReviewServices) -> None:
     before, after = await services.cases.update(event.query_id, lambda case: case or parked_case(event, services.deadlines))
     if before is None and after is not None:
         metrics.PARKED.labels(level=after.level.value).inc()
+        if (earlier := await reusable(after, services)) is not None:
+            await services.bus.publish_if_last(reused_verdict(after, earlier), subjects.for_query(subjects.REVIEW_DECIDED, after.query_id), 0)
+
+
+async def reusable(case: ReviewCase, services: ReviewServices) -> ApprovedAnswer | None:
+    """A reviewed answer to the same question over the same documents, every one of them still indexed."""
+    if services.approved is None or services.catalog is None or not case.draft.citations:
+        return None
+    earlier = await services.approved.get(reuse_key(case.question, case.answer_language, cited(case.draft)))
+    if earlier is None:
+        return None
+    for document_id in earlier.documents:
+        record = await services.catalog.get(document_id)
+        if record is None or record.status is not DocumentStatus.indexed:
+            return None  # deleted or replaced since the review: a new review it is
+    return earlier
 
 
 async def record_claim(event: ReviewClaimed, services: ReviewServices) -> None:
@@ -77,6 +118,8 @@ async def record_verdict(event: ReviewDecided, services: ReviewServices) -> None
     outcome = outcome_of(after, event)
     kind = subjects.ANSWER_RELEASED if isinstance(outcome, AnswerReleased) else subjects.ANSWER_REJECTED
     await services.bus.publish(outcome, subjects.for_query(kind, event.query_id))
+    if services.approved is not None and (approved := approved_answer(after, event)) is not None:
+        await services.approved.put(approved)
     if before is not None and before.verdict is None:
         metrics.observe_verdict(after, event)
 

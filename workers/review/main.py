@@ -18,7 +18,8 @@ def attach(broker: NatsBroker, runtime: Runtime) -> None:
     s = runtime.settings
     deadlines = Deadlines(critical_s=s.review_deadline_critical_s, high_s=s.review_deadline_high_s, other_s=s.review_deadline_s,
                           max_age_s=s.review_max_age_s)
-    services = ReviewServices(cases=runtime.reviews, bus=runtime.bus, deadlines=deadlines, lease_s=s.review_lease_s)
+    services = ReviewServices(cases=runtime.reviews, bus=runtime.bus, deadlines=deadlines, lease_s=s.review_lease_s,
+                              approved=runtime.approved, catalog=runtime.catalog)
     sweeper = Sweeper(services, s.review_sweep_s)
     runtime.on_start(sweeper.start)
     runtime.closers.append(sweeper.stop)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from uuid import uuid4
 
 from contracts import subjects, topology
+from contracts.documents import DocumentRecord, DocumentStatus
+from contracts.envelope import utcnow
 from contracts.questions import (
+    Citation,
     DraftAnswer,
     LanguageDetection,
     QueryStatus,
@@ -26,13 +30,16 @@ BOB = Actor(name="bob", role="reviewer", authenticated_by="api_key")
 ADMIN = Actor(name="root", role="admin", authenticated_by="api_key")
 
 
-def parked(category: RiskCategory = RiskCategory.dosage, level: RiskLevel = RiskLevel.high, language: str = "fr") -> ReviewRequested:
+def parked(category: RiskCategory = RiskCategory.dosage, level: RiskLevel = RiskLevel.high, language: str = "fr",
+           cites: str | None = None) -> ReviewRequested:
     query_id = uuid4().hex
+    citations = [Citation(document_id=cites, chunk_id="c1", quote="2,5 ml par dose", language=language)] if cites else []
     finding = RiskFinding(category=category, level=level, triggers=["dose"], source="question")
     return ReviewRequested(
         correlation_id=query_id, query_id=query_id, query="Quelle dose pour mon enfant ?", answer_language=language,
         detection=LanguageDetection(language=language, confidence=0.9), search_query="dose enfant", translation_backend="none",
-        draft=DraftAnswer(text="Extrait : « 2,5 ml par dose » [1]", language=language, answered=True, backend="extractive"),
+        draft=DraftAnswer(text="Extrait : « 2,5 ml par dose » [1]", language=language, answered=True, backend="extractive",
+                          citations=citations),
         assessment=RiskAssessment(level=level, findings=[finding], policy="held_topic: dosage", route="review", classifier="test"),
         notice="held",
     )
@@ -113,6 +120,33 @@ async def test_a_deadline_escalates_and_the_maximum_age_expires_never_approves(s
         assert record.status is QueryStatus.rejected and "3114" in record.notice  # self-harm: where to get help now
         case = await runtime.reviews.get(event.query_id)
         assert case.status is CaseStatus.expired and case.verdict.reviewer.name == "mirage"
+    finally:
+        await runtime.stop()
+
+
+async def test_the_same_question_over_the_same_documents_gets_the_reviewed_answer_until_a_document_goes(settings_factory) -> None:
+    settings = settings_factory()
+    runtime = await start_pipeline(settings, settings.nats_url, ["review", "ledger"])
+    desk = Reviews(runtime)
+    leaflet = "f" * 64
+    record = DocumentRecord(document_id=leaflet, status=DocumentStatus.indexed, filename="notice.txt", format="txt", size=1,
+                            uploaded_at=utcnow(), chunks=3)
+    try:
+        await runtime.catalog.put(record)
+        first = parked(cites=leaflet)
+        await park(runtime, first)
+        await desk.command(ReviewCommand(action="decide", query_id=first.query_id, actor=ALICE, decision=Decision.edited,
+                                         reason="clearer", answer="Demandez la dose au pharmacien [1]"))
+        again = parked(cites=leaflet)
+        await park(runtime, again)
+        answer = await wait_for(lambda: settled(runtime, again.query_id), timeout=10)
+        assert answer.answer.text == "Demandez la dose au pharmacien [1]" and answer.review.reused_from == first.query_id
+        assert answer.review.reviewer == "alice"  # labelled with the original review and its date
+        await runtime.catalog.put(record.model_copy(update={"status": DocumentStatus.deleted, "deleted_at": utcnow()}))
+        after_deletion = parked(cites=leaflet)
+        await park(runtime, after_deletion)
+        await asyncio.sleep(1.0)
+        assert (await runtime.reviews.get(after_deletion.query_id)).status is CaseStatus.pending  # a new review it is
     finally:
         await runtime.stop()
 
