@@ -32,7 +32,7 @@ _FUNCTION_WORD_LANGUAGE = {word: language for language, words in _FUNCTION_WORDS
 # that uses them far more than those is labelled with its own language (a Danish leaflet is not German).
 _OTHER_FUNCTION_WORDS = {
     "da": "og ikke af til på skal eller hvis jeg være bliver også din dine dit når hvor ved efter mere meget kun lægen tage tager",
-    "pt": "não com uma um em ao aos pelo pela você também são os das dos é já às sem tem muito isto seja pode",
+    "pt": "não com uma um em ao aos na nas pelo pela você também são os das dos é já às após até sem tem muito isto seja pode",
     "it": "il della delle degli gli sono questo questa essere nel nella che anche può deve",
     "nl": "het een van niet zijn wordt bij dat ook uw deze kunt geneesmiddel voor",
 }

@@ -88,9 +88,12 @@ _MIN_NAME = 4
 _CODE = re.compile(r"\b[A-Z]{1,4}[ -]?\d{1,4}\b")
 
 
+_LIGATURES = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l"})
+
+
 def fold(text: str) -> str:
-    """Lowercase without accents: "Irbésartan" -> "irbesartan", "Höchstdosis" -> "hochstdosis"."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    """Lowercase without accents: "Irbésartan" -> "irbesartan", "Höchstdosis" -> "hochstdosis", "indlægsseddel" -> "indlaegsseddel"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower().translate(_LIGATURES)) if not unicodedata.combining(c))
 
 
 def heading_section(heading: str | None) -> str | None:
@@ -185,3 +188,11 @@ def names_to_match(names: Iterable[Name], texts_by_document: dict[str, str]) -> 
         return strong
     many = max(2, len(documents) // 2)
     return [name for name in found if sum(name.found_in(text) for text in documents) <= many]
+
+
+def documents_naming_most(names: list[Name], texts_by_document: dict[str, str]) -> list[str]:
+    """The documents that contain the most of `names` (at least one): "Flucelvax Tetra" is about Flucelvax
+    Tetra rather than another Tetra. In the order of `texts_by_document`."""
+    counts = {document: sum(name.found_in(text) for name in names) for document, text in texts_by_document.items()}
+    most = max(counts.values(), default=0)
+    return [document for document, count in counts.items() if count == most] if most else []

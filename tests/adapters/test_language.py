@@ -122,3 +122,18 @@ def test_short_runs_of_terms_stay_unknown_unless_lingua_is_sure(detector: Langua
     assert detector.detect_passages(["JAK1 pseudokinase", "5-HT transporter (SERT)"]) == [None, None]
     assert detector.detect_passages(["Schwangerschaft Stillzeit Nebenwirkungen Überdosierung"]) == ["de"]
     assert detector.detect_passages([]) == []
+
+
+def test_passages_in_other_european_languages_keep_their_own_language(detector: LanguageDetector):
+    """A Danish leaflet read as German, or a Portuguese one as Spanish, would be quoted under the wrong label."""
+    passages = [
+        "Hvis du får bivirkninger, skal du tale med din læge eller apotekspersonalet. Dette gælder også mulige bivirkninger, "
+        "som ikke er medtaget i denne indlægsseddel.",
+        "Não utilize este medicamento após o prazo de validade impresso na embalagem. Conservar na embalagem de origem para "
+        "proteger da humidade e manter o frasco bem fechado.",
+        "Si experimenta efectos adversos, consulte a su médico o farmacéutico, incluso si se trata de posibles efectos adversos "
+        "que no aparecen en este prospecto.",
+        "Wenn Sie Nebenwirkungen bemerken, wenden Sie sich an Ihren Arzt oder Apotheker. Dies gilt auch für Nebenwirkungen, "
+        "die nicht in dieser Packungsbeilage angegeben sind.",
+    ]
+    assert detector.detect_passages(passages) == ["da", "pt", "es", "de"]

@@ -31,7 +31,17 @@ from typing import NamedTuple
 from qdrant_edge import Bm25
 
 from adapters.language import SUPPORTED_LANGUAGES
-from adapters.leaflet import NOT_ANSWERS, Name, asked_names, asked_sections, fold, heading_section, missing_names, names_to_match
+from adapters.leaflet import (
+    NOT_ANSWERS,
+    Name,
+    asked_names,
+    asked_sections,
+    documents_naming_most,
+    fold,
+    heading_section,
+    missing_names,
+    names_to_match,
+)
 from adapters.stores.lexical import analyzer_config
 from contracts.questions import Citation, DraftAnswer
 from contracts.search import SearchHit
@@ -52,8 +62,8 @@ LIST_BONUS = 0.15
 BOILERPLATE_PENALTY = 0.4
 # Of the versions of one leaflet, the one in the answer language is quoted, else the English one (the pivot
 # language, which EMA leaflets are written in first).
-ANSWER_LANGUAGE_BONUS = 0.6
-PIVOT_LANGUAGE_BONUS = 0.35
+ANSWER_LANGUAGE_BONUS = 0.8
+PIVOT_LANGUAGE_BONUS = 0.5
 PIVOT_LANGUAGE = "en"
 
 
@@ -116,6 +126,7 @@ class _Candidate:
     rank: int
     position: int
     in_section: bool = False
+    boilerplate: bool = False
 
 
 class ExtractiveGenerator:
@@ -154,7 +165,7 @@ class ExtractiveGenerator:
             by_document[passage.document_id] = by_document.get(passage.document_id, "") + "\n" + text
         about = names_to_match(names, by_document)
         # a leaflet's list of side effects does not repeat the medicine's name: the document names it
-        naming = {p.document_id for p, text in zip(passages, folded, strict=True) if any(name.found_in(text) for name in about)}
+        naming = set(documents_naming_most(about, by_document))
         wanted = asked_sections(question)
         terms = self._lexicon.question_terms(question)
         bonus = AMOUNT_BONUS if _ASKS_AMOUNT.search(fold(question)) else 0.0
@@ -174,7 +185,7 @@ class ExtractiveGenerator:
                 if bonus and _STATES_AMOUNT.search(fold(unit.text)):
                     share += bonus
                 score = base + weights.overlap * share + LIST_BONUS * (unit.is_list and in_section) - BOILERPLATE_PENALTY * unit.is_boilerplate
-                candidates.append(_Candidate(unit.text, score, rank, unit.position, in_section))
+                candidates.append(_Candidate(unit.text, score, rank, unit.position, in_section, unit.is_boilerplate))
         chosen = self._choose(candidates, passages)
         if not chosen:
             return DraftAnswer(text=frame(answer_language).no_answer, language=answer_language, answered=False, backend=self.name)
@@ -188,17 +199,23 @@ class ExtractiveGenerator:
         return share > 0 and share >= (self.min_cross_language_overlap if cross_language else self.min_overlap)
 
     def _choose(self, candidates: list[_Candidate], passages: Sequence[SearchHit]) -> list[_Candidate]:
-        """The best units of the best unit's document; only from the asked section when the best is from it."""
+        """The best units of the best unit's document, from the asked section when a passage of it is relevant,
+        and no boilerplate when there is anything else to say."""
         ranked = sorted(candidates, key=lambda c: (-c.score, c.rank, c.position))
+        if any(c.in_section for c in ranked):
+            ranked = [c for c in ranked if c.in_section]
+        if not all(c.boilerplate for c in ranked):
+            ranked = [c for c in ranked if not c.boilerplate]
         if not ranked or ranked[0].score <= 0:
             return []
-        if ranked[0].in_section:
-            ranked = [c for c in ranked if c.in_section]
+        return self._best_of_document(ranked, passages, self.max_sentences)
+
+    def _best_of_document(self, ranked: list[_Candidate], passages: Sequence[SearchHit], limit: int) -> list[_Candidate]:
         document = passages[ranked[0].rank].document_id
         floor = KEEP_RATIO * ranked[0].score
         chosen: list[_Candidate] = []
         for candidate in ranked:
-            if candidate.score < floor or len(chosen) == self.max_sentences:
+            if candidate.score < floor or len(chosen) == limit:
                 break
             if passages[candidate.rank].document_id == document and all(candidate.text != c.text for c in chosen):
                 chosen.append(candidate)

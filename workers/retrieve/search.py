@@ -9,7 +9,7 @@ import numpy as np
 
 from adapters.embedders.base import Embedder
 from adapters.language import LanguageDetector
-from adapters.leaflet import NOT_ANSWERS, Name, asked_names, asked_sections, fold, heading_section, names_to_match
+from adapters.leaflet import NOT_ANSWERS, Name, asked_names, asked_sections, documents_naming_most, fold, heading_section, names_to_match
 from adapters.stores.base import Hit, QueryVectors, VectorStore
 from adapters.stores.lexical import Bm25Encoder
 from contracts.search import SearchHit, SearchRequest, SearchResponse
@@ -17,8 +17,8 @@ from contracts.search import SearchHit, SearchRequest, SearchResponse
 # The store's fused scores are re-ranked over this many hits (or top_k when larger).
 RERANK_DEPTH = 30
 NAME_BONUS = 0.5  # the passage names the medicine asked about
-SECTION_BONUS = 0.3  # its section is the one that answers the question (side effects, storage, ...)
-NOT_ANSWER_PENALTY = 0.3  # a table of contents or the leaflet's preamble
+SECTION_BONUS = 0.5  # its section is the one that answers the question (side effects, storage, ...)
+NOT_ANSWER_PENALTY = 0.5  # a table of contents or the leaflet's preamble
 MAX_NAMING_DOCUMENTS = 4  # searched again on their own
 
 
@@ -55,8 +55,9 @@ def search(
     )
     depth = max(request.top_k, RERANK_DEPTH)
     hits = [to_search_hit(h) for h in store.search(query, limit=depth, filters=request.filters)]
-    names = names_to_match(asked_names(request.query), document_texts(hits))
-    naming = documents_naming(hits, names)
+    texts = document_texts(hits)
+    names = names_to_match(asked_names(request.query), texts)
+    naming = documents_naming_most(names, texts)
     if naming and "document_id" not in request.filters:
         # the section that answers may rank low in the whole index (a Spanish leaflet's storage section for an
         # English question): search again within the documents that name the medicine
@@ -81,7 +82,7 @@ def rerank(hits: list[SearchHit], names: list[Name], wanted: frozenset[str], top
     if not names and not wanted:
         return hits[:top_k]
     scale = 1 + (NAME_BONUS if names else 0) + (SECTION_BONUS if wanted else 0)
-    naming = set(documents_naming(hits, names))
+    naming = set(documents_naming_most(names, document_texts(hits)))
 
     def adjusted(hit: SearchHit) -> SearchHit:
         section = heading_section(hit.heading)
@@ -102,11 +103,6 @@ def document_texts(hits: list[SearchHit]) -> dict[str, str]:
     for hit in hits:
         texts.setdefault(hit.document_id, []).extend(part for part in (hit.title, hit.heading, hit.text) if part)
     return {document: fold("\n".join(parts)) for document, parts in texts.items()}
-
-
-def documents_naming(hits: list[SearchHit], names: list[Name]) -> list[str]:
-    """The documents of `hits` that name one of `names`, best first."""
-    return list(dict.fromkeys(hit.document_id for hit in hits if names and mentions(hit, names)))
 
 
 def mentions(hit: SearchHit, names: list[Name]) -> bool:

@@ -181,3 +181,91 @@ def test_sentences_are_exact_substrings_and_numbers_stay_whole() -> None:
         "Take 2.5 ml (i.e. 1.200 mg) twice a day.", "Bei Fieber, z. B. nach Impfung, 1,2 g.", "Nicht mehr.", "Dr. Smith agrees!", "Done",
     ]
     assert all(sentence in text for sentence in sentences)
+
+
+def hit(chunk_id: str, text: str, heading: str, language: str = "en", document_id: str = "zentrava-en", score: float = 0.9) -> SearchHit:
+    return SearchHit(chunk_id=chunk_id, score=score, text=text, document_id=document_id, title="Package leaflet", heading=heading, language=language)
+
+
+ZENTRAVA = [
+    hit("toc", "What Zentrava is and what it is used for\nPossible side effects\nHow to store Zentrava", "What is in this leaflet"),
+    hit("use", "Zentrava is used to treat high blood pressure in adults.\nIt lowers the pressure within two weeks.",
+        "1. What Zentrava is and what it is used for"),
+    hit("side-effects", "Like all medicines, this medicine can cause side effects, although not everybody gets them. "
+        "Common side effects (may affect up to 1 in 10 people)\nheadache\ndizziness\nfeeling sick (nausea)\n"
+        "Reporting of side effects If you get any side effects, talk to your doctor or pharmacist. You can also report "
+        "side effects directly via the national reporting system.", "4. Possible side effects"),
+    hit("storage", "Store below 25 °C in the original package to protect from moisture.", "5. How to store Zentrava"),
+]
+NOT_MENTIONED = {
+    "en": ("What are the common side effects of Crestor (rosuvastatin)?", "The available documents do not answer this question"),
+    "fr": ("Quels sont les effets indésirables du latanoprost ?", "Les documents disponibles ne répondent pas à cette question"),
+    "es": ("¿Cómo se toma la rosuvastatina (Crestor)?", "Los documentos disponibles no responden a esta pregunta"),
+    "de": ("Wofür wird Jardiance (Empagliflozin) verschrieben?", "Die vorliegenden Dokumente beantworten diese Frage nicht"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es", "de"])
+async def test_a_medicine_no_passage_mentions_is_declined_by_name(generator: ExtractiveGenerator, language: str) -> None:
+    question, sentence = NOT_MENTIONED[language]
+
+    answer = await generator.generate(question, language, language, ZENTRAVA)
+
+    assert (answer.answered, answer.citations) == (False, [])
+    assert answer.text.startswith(sentence)
+    missing = re.findall(r"\w+", question)[-3:]
+    assert any(word in answer.text for word in missing if word[0].isupper() or word.endswith(("statina", "prost", "flozin"))), answer.text
+
+
+async def test_a_medicine_named_in_another_passage_of_its_document_is_answered(generator: ExtractiveGenerator) -> None:
+    """The list of side effects does not repeat the medicine's name; the document's other passage does."""
+    answer = await generator.generate("What are the side effects of Zentrava?", "en", "en", [ZENTRAVA[2], ZENTRAVA[1]])
+
+    assert answer.answered and answer.citations[0].chunk_id == "side-effects"
+
+
+async def test_the_side_effects_are_quoted_not_the_advice_to_report_them(generator: ExtractiveGenerator) -> None:
+    answer = await generator.generate("What are the side effects?", "en", "en", ZENTRAVA)
+
+    assert "Common side effects (may affect up to 1 in 10 people): headache; dizziness; feeling sick (nausea)" in answer.text
+    assert "report" not in answer.text.lower() and "talk to your doctor" not in answer.text
+
+
+@pytest.mark.parametrize(("question", "language", "chunk"), [
+    ("What is Zentrava used for?", "en", "use"),
+    ("¿Cómo se conserva Zentrava?", "es", "storage"),
+    ("Welche Nebenwirkungen hat Zentrava?", "de", "side-effects"),
+])
+async def test_the_section_that_answers_is_quoted_and_never_the_table_of_contents(
+    generator: ExtractiveGenerator, question: str, language: str, chunk: str
+) -> None:
+    answer = await generator.generate(question, language, language, ZENTRAVA)
+
+    assert [citation.chunk_id for citation in answer.citations] == [chunk]
+    assert "How to store Zentrava" not in answer.text
+
+
+async def test_the_version_in_the_answer_language_is_quoted_else_the_english_one(generator: ExtractiveGenerator) -> None:
+    spanish = hit("storage-es", "Conservar por debajo de 25 °C en el envase original para protegerlo de la humedad.",
+                  "5. Conservación de Zentrava", language="es", document_id="zentrava-es", score=1.0)
+    portuguese = hit("storage-pt", "Não conservar acima de 25 °C. Conservar na embalagem de origem para proteger da humidade.",
+                     "5. Como conservar Zentrava", language="pt", document_id="zentrava-pt", score=1.0)
+    english = ZENTRAVA[3]
+
+    in_spanish = await generator.generate("¿Cómo se conserva Zentrava?", "es", "es", [english, spanish])
+    in_french = await generator.generate("Comment conserver le Zentrava ?", "fr", "fr", [portuguese, english])
+
+    assert [citation.document_id for citation in in_spanish.citations] == ["zentrava-es"]
+    assert [citation.document_id for citation in in_french.citations] == ["zentrava-en"]
+
+
+@pytest.mark.parametrize(("language", "label"), [
+    ("da", "Auszug auf Dänisch:"), ("pt", "Auszug auf Portugiesisch:"), ("fi", "Auszug in einer anderen Sprache (fi):"),
+])
+async def test_evidence_in_a_language_outside_the_four_says_its_real_language(generator: ExtractiveGenerator, language: str, label: str) -> None:
+    passage = hit("storage-x", "Zentrava 25 °C Zentrava 25 °C Zentrava 25 °C Zentrava.", "5. Opbevaring", language=language)
+
+    answer = await generator.generate("Wie ist Zentrava aufzubewahren?", "de", "de", [passage])
+
+    assert answer.answered
+    assert answer.text.split("\n")[1].startswith(f"- {label} „")

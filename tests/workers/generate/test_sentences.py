@@ -1,0 +1,57 @@
+"""Answer material: statements, lists joined to the line that introduces them, boilerplate told apart."""
+
+from __future__ import annotations
+
+from workers.generate.sentences import answer_units
+
+SIDE_EFFECTS = (
+    "If you notice these symptoms, tell your doctor immediately. Common side effects (may affect up to 1 in 10 people)\n"
+    "headache\n"
+    "feeling sick (nausea)\n"
+    "abnormal dreams\n"
+    "Tell your doctor if any of the side effects get serious."
+)
+
+
+def test_a_list_is_one_unit_with_its_lead_in() -> None:
+    units = answer_units(SIDE_EFFECTS)
+
+    lists = [unit.text for unit in units if unit.is_list]
+    assert lists == ["Common side effects (may affect up to 1 in 10 people): headache; feeling sick (nausea); abnormal dreams"]
+
+
+def test_statements_around_a_list_stay_statements_in_order() -> None:
+    units = answer_units(SIDE_EFFECTS)
+
+    assert [unit.text for unit in units] == [
+        "If you notice these symptoms, tell your doctor immediately.",
+        "Common side effects (may affect up to 1 in 10 people): headache; feeling sick (nausea); abnormal dreams",
+        "Tell your doctor if any of the side effects get serious.",
+    ]
+    assert [unit.position for unit in units] == [0, 1, 2]
+
+
+def test_a_lead_in_ending_with_a_colon_introduces_a_list() -> None:
+    units = answer_units("Die Tabletten enthalten:\nMagnesiumstearat\nLactose-Monohydrat")
+
+    assert [(unit.text, unit.is_list) for unit in units] == [("Die Tabletten enthalten: Magnesiumstearat; Lactose-Monohydrat", True)]
+
+
+def test_bare_headings_and_questions_are_no_answer_material() -> None:
+    units = answer_units("How to store Zentrava\nWhat should I do?\nStore below 25 °C in the original package.")
+
+    assert [unit.text for unit in units] == ["Store below 25 °C in the original package."]
+
+
+def test_generic_advice_is_boilerplate_in_every_language() -> None:
+    boilerplate = [
+        "If you get any side effects, talk to your doctor or pharmacist.",
+        "You can also report side effects directly via the national reporting system listed in Appendix V.",
+        "Si experimenta cualquier tipo de efecto adverso, consulte a su médico o farmacéutico.",
+        "Si vous ressentez un quelconque effet indésirable, parlez-en à votre médecin ou votre pharmacien.",
+        "Wenn Sie Nebenwirkungen bemerken, wenden Sie sich an Ihren Arzt oder Apotheker.",
+    ]
+    specific = ["Store in a refrigerator (2 °C to 8 °C).", "Common side effects include headache and nausea."]
+
+    assert all(answer_units(text)[0].is_boilerplate for text in boilerplate)
+    assert not any(answer_units(text)[0].is_boilerplate for text in specific)

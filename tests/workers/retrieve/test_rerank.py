@@ -1,0 +1,118 @@
+"""Ranking by the asked medicine and by the section that answers, over leaflets indexed the way ingest indexes them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from adapters.leaflet import asked_names, asked_sections
+from adapters.stores.edge import EdgeVectorStore
+from adapters.stores.lexical import Bm25Encoder
+from contracts import topology
+from contracts.documents import BlobRef, DocumentUploaded
+from contracts.search import SearchHit, SearchRequest
+from workers.ingest.indexing import prepare
+from workers.retrieve.search import rerank, search
+
+
+def leaflet(name: str, substance: str, language: str = "en") -> str:
+    if language == "fr":
+        return (
+            f"## Que contient cette notice\nQu'est-ce que {name} et dans quel cas est-il utilisé\nComment prendre {name}\n"
+            f"Comment conserver {name}\n\n"
+            f"## 1. Qu'est-ce que {name} et dans quel cas est-il utilisé\n{name} contient la substance active {substance}. "
+            "Il est utilisé pour traiter l'hypertension artérielle.\n\n"
+            f"## 3. Comment prendre {name}\nSi vous oubliez de prendre {name}, prenez la dose suivante à l'heure habituelle. "
+            "Ne prenez pas de dose double pour compenser la dose oubliée.\n\n"
+            f"## 5. Comment conserver {name}\nÀ conserver à une température ne dépassant pas 30 °C.\n"
+        )
+    return (
+        f"## What is in this leaflet\nWhat {name} is and what it is used for\nHow to take {name}\nHow to store {name}\n\n"
+        f"## 1. What {name} is and what it is used for\n{name} contains the active substance {substance}. "
+        "It is used to treat high blood pressure.\n\n"
+        f"## 3. How to take {name}\nIf you forget to take {name}, take the next dose at the usual time. "
+        "Do not take a double dose to make up for a forgotten dose.\n\n"
+        f"## 5. How to store {name}\nStore below 25 °C in the original package to protect from moisture.\n"
+    )
+
+
+LEAFLETS = {
+    "karvea": leaflet("Karvea", "irbesartan"),
+    "lorvane": leaflet("Lorvane", "losartan", "fr"),
+    "velmira": leaflet("Velmira", "valsartan"),
+    "cardiola": leaflet("Cardiola", "candesartan", "fr"),
+    "olmeta": leaflet("Olmeta", "olmesartan"),
+}
+
+
+@pytest.fixture(scope="module")
+def leaflets(tmp_path_factory, embedder, detector) -> Iterator[EdgeVectorStore]:  # noqa: ANN001
+    store = EdgeVectorStore(tmp_path_factory.mktemp("leaflets") / "vectors", embedder.dim)
+    for name, text in LEAFLETS.items():
+        data = text.encode()
+        event = DocumentUploaded(
+            correlation_id=name, document_id=name, filename=f"{name}.md", format="markdown",
+            blob=BlobRef(bucket=topology.UPLOADS_BUCKET, name=name, size=len(data)), metadata={},
+        )
+        store.upsert(prepare(data, event, embedder=embedder, lexical=Bm25Encoder(), detector=detector, max_chars=1000).points)
+    yield store
+    store.close()
+
+
+def found(question: str, store: EdgeVectorStore, embedder, detector, k: int = 3) -> list[SearchHit]:  # noqa: ANN001
+    request = SearchRequest(query=question, top_k=k)
+    return search(request, embedder=embedder, lexical=Bm25Encoder(), detector=detector, store=store).results
+
+
+@pytest.mark.parametrize("question", [
+    "Que faire si j'oublie de prendre mon irbésartan ?",
+    "¿Qué hago si olvido tomar el Irbesartán?",
+    "What if I forget a dose of IRBESARTAN?",
+    "Was tun, wenn ich Irbesartan vergessen habe?",
+])
+def test_the_substance_finds_its_leaflet_across_accents_case_and_languages(leaflets, embedder, detector, question: str) -> None:
+    hits = found(question, leaflets, embedder, detector)
+
+    assert hits[0].document_id == "karvea"
+
+
+def test_the_section_that_answers_ranks_first_and_the_table_of_contents_never_does(leaflets, embedder, detector) -> None:
+    hits = found("How should I store Velmira?", leaflets, embedder, detector, k=5)
+
+    assert (hits[0].document_id, hits[0].heading) == ("velmira", "5. How to store Velmira")
+    assert all(hit.heading != "What is in this leaflet" for hit in hits[:3])
+
+
+def hit(chunk_id: str, document_id: str, text: str, heading: str | None = None, score: float = 0.5) -> SearchHit:
+    return SearchHit(chunk_id=chunk_id, score=score, text=text, document_id=document_id, heading=heading)
+
+
+def test_every_hit_of_a_document_that_names_the_medicine_ranks_above_other_documents() -> None:
+    question = "What are the common side effects of Zentrava?"
+    hits = [
+        hit("other", "other", "Common side effects: headache.", "4. Possible side effects", score=0.9),
+        hit("list", "zentrava", "Common side effects: dizziness.", "4. Possible side effects", score=0.6),
+        hit("named", "zentrava", "Zentrava lowers blood pressure.", "1. What Zentrava is and what it is used for", score=0.5),
+    ]
+
+    ranked = rerank(hits, asked_names(question), asked_sections(question), top_k=3)
+
+    assert [h.chunk_id for h in ranked] == ["list", "other", "named"]
+    assert all(0.0 <= h.score <= 1.0 for h in ranked)
+
+
+def test_one_hit_that_names_the_medicine_is_kept_among_the_results() -> None:
+    question = "What are the side effects of Zentrava?"
+    hits = [hit(f"list-{i}", "zentrava", f"side effect {i}", "4. Possible side effects", score=0.9 - i / 10) for i in range(3)]
+    hits.append(hit("named", "zentrava", "Zentrava lowers blood pressure.", score=0.1))
+
+    ranked = rerank(hits, asked_names(question), asked_sections(question), top_k=3)
+
+    assert [h.chunk_id for h in ranked] == ["list-0", "list-1", "named"]
+
+
+def test_a_question_without_name_or_section_keeps_the_store_order() -> None:
+    hits = [hit("a", "a", "x", score=0.9), hit("b", "b", "y", "What is in this leaflet", score=0.8)]
+
+    assert rerank(hits, [], frozenset(), top_k=2) == hits
