@@ -232,12 +232,12 @@ def audit_verify(
 
         result = asyncio.run(run())
     if result.broken is not None:
-        console.print(f"[red]broken[/] at {result.broken}; {result.count} entries before it verify", markup=True)
+        console.print(f"[red]broken[/] at {result.broken}; {result.count} entries before it verify", markup=True, soft_wrap=True)
     for problem in result.problems:
-        console.print(f"[red]{problem}[/]", markup=True)
+        console.print(f"[red]{problem}[/]", markup=True, soft_wrap=True)
     if result.intact:
         kept = f"; the kept head is entry #{result.kept_head_at}" if result.kept_head_at else ""
-        console.print(f"[green]intact[/]: {result.count} entries, head {result.head}{kept}", markup=True)
+        console.print(f"[green]intact[/]: {result.count} entries, head {result.head}{kept}", markup=True, soft_wrap=True)
     raise typer.Exit(0 if result.intact else 1)
 
 
@@ -274,7 +274,7 @@ def audit_export(
             await nc.close()
 
     head = asyncio.run(run())
-    Console(stderr=True).print(f"{head.count} entries (#{head.first_sequence}-#{head.last_sequence}), head {head.hash}")
+    Console(stderr=True).print(f"{head.count} entries (#{head.first_sequence}-#{head.last_sequence}), head {head.hash}", soft_wrap=True)
 
 
 replay_app = typer.Typer(help="Run history again through today's code, without touching production consumers.", no_args_is_help=True)
