@@ -84,7 +84,8 @@ def entry_for(event: Audited, case: ReviewCase | None) -> AuditEntry:
         case AnswerReleased(review=review):
             return AuditEntry(**common | {"policy": policy_of(event.assessment)}, action=AuditAction.released_after_review,
                               actor=SYSTEM, before=draft, after=event.draft.text,
-                              reason=f"{review.decision} by {review.reviewer} at {review.decided_at.isoformat()}")
+                              reason=f"{review.decision} by {review.reviewer} at {review.decided_at.isoformat()}"
+                                     + (f", given again from question {review.reused_from}" if review.reused_from else ""))
         case AnswerRejected():
             return AuditEntry(**common, action=AuditAction.withheld, actor=SYSTEM, before=draft, after=event.notice,
                               reason=f"answer {event.decision}; the asker reads the notice")

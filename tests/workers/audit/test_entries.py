@@ -37,6 +37,8 @@ def test_a_release_after_review_names_the_verdict_and_keeps_the_draft_as_before(
     entry = entry_for(released(request, DRAFT, review=note), case_of(request))
     assert (entry.action, entry.actor, entry.before, entry.after) == (AuditAction.released_after_review, SYSTEM, DRAFT, DRAFT)
     assert "approved by dr.martin" in entry.reason
+    reused = entry_for(released(request, DRAFT, review=note.model_copy(update={"reused_from": "q0"})), case_of(request))
+    assert reused.reason.endswith("given again from question q0")
 
 
 @pytest.mark.parametrize(("decision", "after"), [(Decision.approved, DRAFT), (Decision.rejected, None), (Decision.expired, None)])
