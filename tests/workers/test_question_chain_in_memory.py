@@ -25,11 +25,11 @@ from contracts.questions import (
     QueryRecord,
     QueryStatus,
     QueryTranslated,
-    ReviewCase,
     ReviewRequested,
     RiskCategory,
     RiskLevel,
 )
+from contracts.review import ReviewCase
 from contracts.topology import stream_for
 from runtime.delivery import DeliveryPolicy
 from tests.factories import SAMPLES, make_txt
