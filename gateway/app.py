@@ -17,7 +17,7 @@ from gateway.documents import Documents
 from gateway.errors import error_body, install_error_handlers
 from gateway.questions import Questions
 from gateway.review import Reviews
-from gateway.routes import documents, questions, review, system, translation
+from gateway.routes import documents, questions, review, review_page, system, translation
 from runtime.process import Runtime
 from runtime.settings import Settings
 
@@ -46,6 +46,7 @@ def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
     app.include_router(questions.router)
     app.include_router(translation.router)
     app.include_router(review.router)
+    review_page.install(app)
     app.include_router(system.router)
 
     @app.middleware("http")

@@ -2,7 +2,8 @@
 
 On a laptop (the gateway bound to a loopback address and no account created yet) every caller is the local
 user, with every role, so the runbook's calls work as written. Anywhere else, and as soon as an account exists,
-each request carries `Authorization: Bearer <key>` (`mirage users add NAME --role ROLE` makes one).
+each request carries `Authorization: Bearer <key>` (`mirage users add NAME --role ROLE` makes one). The reviewer's
+page (`requires(..., page=True)`) also accepts its signed session cookie, opened with a key or a password.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from nats.errors import Error as NatsError
 
 from contracts import topology
+from contracts.envelope import utcnow
 from contracts.review import Actor, Role
 from gateway.errors import ApiError
+from gateway.pages.sessions import COOKIE, Session, Sessions, load_secret, password_fingerprint
 from runtime.accounts import Account, Accounts, split_key
 from runtime.messaging import open_bucket
 from runtime.process import Runtime
@@ -95,6 +98,35 @@ class Access:
                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
         return actor_of(account)
 
+    async def session_caller(self, session: Session) -> Actor | None:
+        """Who a page session stands for, if it still holds: the key that opened it active, the password unchanged."""
+        if session.name is None:
+            return None
+        try:
+            account = await self.accounts.get(session.name)
+        except (OSError, NatsError) as exc:
+            raise ApiError(503, "accounts_unavailable", f"the accounts bucket did not answer ({type(exc).__name__}); try again") from exc
+        kind, _, ref = session.via.partition(":")
+        if account is None:
+            return None
+        if kind == "api_key":
+            key = account.key(ref)
+            holds = key is not None and key.state_at(utcnow()) == "active"
+        else:
+            holds = kind == "password" and account.password_hash is not None and password_fingerprint(account.password_hash) == ref
+        return Actor(name=account.name, role=account.role, authenticated_by="session") if holds else None
+
+
+class PageError(ApiError):
+    """An ApiError met on a page route: a browser is sent to the login form (401) or shown why (403); a script gets the JSON."""
+
+
+def sessions_of(app: FastAPI) -> Sessions:
+    sessions = getattr(app.state, "sessions", None)
+    if sessions is None:
+        app.state.sessions = sessions = Sessions(load_secret(app.state.settings.data_dir))
+    return sessions
+
 
 def actor_of(account: Account) -> Actor:
     return Actor(name=account.name, role=account.role, authenticated_by="api_key")
@@ -116,15 +148,27 @@ async def access_of(app: FastAPI) -> Access:
     return access
 
 
-def requires(*roles: Role) -> Callable[..., Awaitable[Actor]]:
-    """A FastAPI dependency: the caller, if one of `roles` (admin always is); else 401 (no valid key) or 403."""
+def requires(*roles: Role, page: bool = False) -> Callable[..., Awaitable[Actor]]:
+    """A FastAPI dependency: the caller, if one of `roles` (admin always is); else 401 (no valid key) or 403.
+
+    `page`: a route of the reviewer's page, where a valid session cookie counts like a key (its forms carry a CSRF token).
+    """
     allowed = tuple(dict.fromkeys((*roles, "admin")))
 
     async def caller(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Actor:
-        actor = await (await access_of(request.app)).caller(credentials)
-        if actor.role not in allowed:
-            raise ApiError(403, "forbidden", f"{actor.name} is {article(actor.role)} {actor.role}; "
-                           f"this needs the role {' or '.join(allowed)}")
+        try:
+            access = await access_of(request.app)
+            actor = None
+            if page and credentials is None and (session := sessions_of(request.app).decode(request.cookies.get(COOKIE))) is not None:
+                actor = await access.session_caller(session)
+            actor = actor or await access.caller(credentials)
+            if actor.role not in allowed:
+                raise ApiError(403, "forbidden", f"{actor.name} is {article(actor.role)} {actor.role}; "
+                               f"this needs the role {' or '.join(allowed)}")
+        except ApiError as exc:
+            if page and not isinstance(exc, PageError):
+                raise PageError(exc.status, exc.code, exc.detail, headers=exc.headers, **exc.extra) from exc
+            raise
         request.state.actor = actor
         return actor
 

@@ -21,10 +21,10 @@ from runtime.accounts import Accounts
 from runtime.messaging import open_bucket
 from runtime.settings import Settings
 
-OPEN = {"/health", "/metrics"}
+OPEN = {"/health", "/metrics", "/review/login", "/review/logout"}  # the reviewer page's login form must be reachable
 ROLES = ("asker", "reviewer", "auditor", "admin")
 EVERYONE = {"asker", "reviewer", "auditor", "admin"}
-REVIEW = re.compile(r"^/(review|validation)/")
+REVIEW = re.compile(r"^/(review|validation)(/|$)")  # the JSON API and the reviewer page
 
 
 def expected_roles(method: str, path: str) -> set[str]:
