@@ -12,7 +12,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from contracts.chain import WORKERS
 from gateway.app import create_app
 from mirage.pipeline import start_pipeline
-from runtime.nats_server import EmbeddedNats
+from runtime.nats_server import EmbeddedNats, StoreInUse
 from runtime.process import Components, Runtime
 from runtime.settings import Settings
 from runtime.telemetry import tracer_provider_from_env
@@ -40,7 +40,10 @@ def serve(settings: Settings, workers: list[str]) -> None:
     nats: EmbeddedNats | None = None
     nats_url = settings.nats_url
     if nats_url is None:
-        nats = EmbeddedNats(settings.nats_dir).start()
+        try:
+            nats = EmbeddedNats(settings.nats_dir).start()
+        except StoreInUse as exc:
+            raise SystemExit(f"mirage: {exc}") from None
         nats_url = nats.url
         log.info("private nats-server with JetStream at %s (store %s)", nats_url, settings.nats_dir)
     try:
