@@ -404,6 +404,19 @@ def users_revoke(
     print(revoked_text(name, on_accounts(nats_url, data_dir, lambda accounts: accounts.revoke(name, key)), key))
 
 
+@users_app.command("passwd")
+def users_passwd(
+    name: Annotated[str, typer.Argument(help="An existing account.")], nats_url: NatsUrlOption = None, data_dir: DataDirOption = None,
+) -> None:
+    """Set an account's password for the reviewer page's login form (/review/login), asked twice; stored as an scrypt hash."""
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        console.print("[red]use at least 10 characters[/]")
+        raise typer.Exit(1)
+    on_accounts(nats_url, data_dir, lambda accounts: accounts.set_password(name, password))
+    print(f"{name}: password set; sessions opened with the previous password are closed")
+
+
 eval_app = typer.Typer(help="Measure quality on your own data.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 
