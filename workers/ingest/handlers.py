@@ -9,6 +9,7 @@ import asyncio
 import logging
 
 from faststream.nats import NatsMessage, NatsRouter
+from prometheus_client import Counter, Histogram
 
 from adapters.formats import RejectedUpload
 from contracts import subjects, topology
@@ -30,6 +31,10 @@ log = logging.getLogger(__name__)
 # A long document's English side goes in pieces, each its own model call: other documents' multilingual
 # embeddings get the model in between, and a stopping worker waits for one piece, not the whole document.
 ENGLISH_PIECE = 32
+DOCUMENTS = Counter("mirage_documents_processed_total", "Documents indexed or failed, by outcome and failure stage (stage is empty "
+                    "when indexed)", ["outcome", "stage"])
+EMBEDDING_SECONDS = Histogram("mirage_embedding_seconds", "Multilingual embedding of one document's chunks (batched with others')",
+                              buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
 
 
 async def index_document(event: DocumentUploaded, services: IngestServices, batches: Batches) -> None:
@@ -49,13 +54,16 @@ async def index_document(event: DocumentUploaded, services: IngestServices, batc
     except (UnreadableDocument, RejectedUpload) as exc:
         await fail(services, event, str(exc), FailureStage.parse)
         return
-    points = to_points(event, document, await batches.embed.submit(document.texts))
+    with EMBEDDING_SECONDS.time():
+        vectors = await batches.embed.submit(document.texts)
+    points = to_points(event, document, vectors)
     await batches.upsert.submit(points)
     indexed = DocumentIndexed.following(
         event, "indexed", chunks=len(points), languages=language_counts(points), pages=document.pages, title=document.title,
         embedder=services.embedder_name,
     )
     await services.bus.publish(indexed, subjects.for_document(subjects.DOCUMENT_INDEXED, event.document_id))
+    DOCUMENTS.labels("indexed", "").inc()
     if batches.english and document.english_texts:
         texts = document.english_texts
         pieces = [batches.english.submit(texts[i : i + ENGLISH_PIECE]) for i in range(0, len(texts), ENGLISH_PIECE)]
@@ -86,6 +94,7 @@ async def fail(services: IngestServices, event: DocumentUploaded, reason: str, s
         await services.uploads.delete(event.document_id)
     failed = DocumentFailed.following(event, "failed", reason=reason, stage=stage)
     await services.bus.publish(failed, subjects.for_document(subjects.DOCUMENT_FAILED, event.document_id))
+    DOCUMENTS.labels("failed", stage.value).inc()
 
 
 def build_router(services: IngestServices, policy: DeliveryPolicy) -> NatsRouter:
