@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 
@@ -55,6 +56,7 @@ def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
         if length and length.isdigit() and int(length) > settings.max_upload_bytes + MULTIPART_OVERHEAD:
             return JSONResponse(error_body("file_too_large", f"the request is {length} bytes; the upload limit is "
                                            f"{settings.max_upload_bytes} bytes"), status_code=413)
+        started = time.perf_counter()
         runtime = getattr(request.app.state, "runtime", None)
         if runtime is not None and runtime.tracer_provider is not None:
             tracer = runtime.tracer_provider.get_tracer("mirage.gateway")
@@ -64,6 +66,7 @@ def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
             response = await call_next(request)
         route = request.scope.get("route")
         metrics.HTTP_REQUESTS.labels(request.method, getattr(route, "path", "unmatched"), str(response.status_code)).inc()
+        metrics.HTTP_REQUEST_SECONDS.labels(request.method, getattr(route, "path", "unmatched")).observe(time.perf_counter() - started)
         return response
 
     return app
