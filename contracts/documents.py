@@ -2,14 +2,65 @@
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from contracts.envelope import Event
 
 MetadataValue = str | int | float | bool
+# What search can filter on: the chunk's document id and language, or one key of the uploader's flat metadata
+# (a dot would be read as a path into nested metadata, and metadata is flat).
+FILTER_FIELDS = ("document_id", "language")
+FILTER_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+MAX_FILTERS = 20
+MAX_FILTER_VALUES = 100
+MAX_FILTER_VALUE_CHARS = 1000
+
+
+def finite_metadata(metadata: dict[str, MetadataValue]) -> dict[str, MetadataValue]:
+    """NaN and infinities have no JSON form: a record holding one could not be read back."""
+    for key, value in metadata.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"metadata value of {key!r} is not a finite number")
+    return metadata
+
+
+def filter_problem(filters: Mapping[str, Any]) -> str | None:
+    """What is wrong with search filters `{key: value | [values]}`, naming the key; None when search can apply them."""
+    if len(filters) > MAX_FILTERS:
+        return f"{len(filters)} filters; at most {MAX_FILTERS} are allowed"
+    for key, value in filters.items():
+        if key not in FILTER_FIELDS and not FILTER_KEY.match(key):
+            return (f"filter {key!r} is not something search can filter on: document_id, language, or a metadata key "
+                    "(a letter, then letters, digits, '_' or '-'; 64 at most)")
+        values = value if isinstance(value, list | tuple) else [value]
+        if not values:
+            return f"filter {key!r} has an empty list of values"
+        if len(values) > MAX_FILTER_VALUES:
+            return f"filter {key!r} has {len(values)} values; at most {MAX_FILTER_VALUES} are allowed"
+        for item in values:
+            if not isinstance(item, str | int | float | bool):
+                return f"filter {key!r}: {item!r} is not a string, number or boolean"
+            if isinstance(item, float) and not math.isfinite(item):
+                return f"filter {key!r}: {item!r} is not a finite number"
+            if isinstance(item, str) and len(item) > MAX_FILTER_VALUE_CHARS:
+                return f"filter {key!r}: a value is longer than {MAX_FILTER_VALUE_CHARS} characters"
+    return None
+
+
+def checked_filters(filters: dict[str, Any]) -> dict[str, Any]:
+    if (problem := filter_problem(filters)) is not None:
+        raise ValueError(problem)
+    return filters
+
+
+Metadata = Annotated[dict[str, MetadataValue], AfterValidator(finite_metadata)]
 
 
 class BlobRef(BaseModel):
@@ -29,7 +80,7 @@ class DocumentUploaded(Event):
     filename: str = Field(description="Sanitised original file name, for display.")
     format: str = Field(description="Format detected from the content: pdf, docx, txt, markdown or html.")
     blob: BlobRef
-    metadata: dict[str, MetadataValue] = Field(default_factory=dict, description="Uploader's metadata (type, language, ...).")
+    metadata: Metadata = Field(default_factory=dict, description="Uploader's metadata (type, language, ...).")
 
 
 class DocumentIndexed(Event):

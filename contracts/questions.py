@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from contracts.documents import checked_filters
 from contracts.envelope import Event
 from contracts.search import MAX_QUERY_CHARS, MAX_TOP_K, SearchHit
 
-Filters = dict[str, str | int | float | bool | list[str | int | float | bool]]
+# Checked where they are made: a filter search cannot apply never reaches a worker.
+Filters = Annotated[dict[str, str | int | float | bool | list[str | int | float | bool]], AfterValidator(checked_filters)]
 
 
 class QueryReceived(Event):

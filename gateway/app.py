@@ -15,7 +15,7 @@ from starlette.middleware.base import RequestResponseEndpoint
 from gateway import metrics
 from gateway.auth import open_access
 from gateway.documents import Documents
-from gateway.errors import error_body, install_error_handlers
+from gateway.errors import error_body, error_responses, install_error_handlers
 from gateway.questions import Questions
 from gateway.review import Reviews
 from gateway.routes import documents, questions, review, review_page, system, translation
@@ -43,12 +43,14 @@ def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    app.include_router(documents.router)
-    app.include_router(questions.router)
-    app.include_router(translation.router)
-    app.include_router(review.router)
+    # Declared for every route of a router; each route adds its own (404, 409, 415, ...).
+    signed_in = error_responses(401, 403, 413, 422, 500, 503)
+    app.include_router(documents.router, responses=signed_in)
+    app.include_router(questions.router, responses=signed_in)
+    app.include_router(translation.router, responses=signed_in)
+    app.include_router(review.router, responses=signed_in)
     review_page.install(app)
-    app.include_router(system.router)
+    app.include_router(system.router, responses=error_responses(413, 500))
 
     @app.middleware("http")
     async def limit_and_count(request: Request, call_next: RequestResponseEndpoint) -> Response:

@@ -1,16 +1,53 @@
-"""Every error leaves the gateway as JSON: {"error": code, "detail": message, ...}."""
+"""Every error leaves the gateway as JSON of one shape, ErrorBody: {"error": code, "detail": message, ...}."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+from uuid import uuid4
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
+
+
+class Problem(BaseModel):
+    field: str = Field(description="Where: a body field (`filters`), a query parameter or a form field.")
+    problem: str
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer."""
+
+    model_config = ConfigDict(extra="allow")
+
+    error: str = Field(description="A stable code, e.g. invalid_request, document_not_found, internal_error.")
+    detail: str = Field(description="What is wrong, for a person.")
+    problems: list[Problem] | None = Field(default=None, description="422 invalid_request: each field and its problem.")
+    error_id: str | None = Field(default=None, description="500: quote it when reporting; the server's log carries it with the cause.")
+
+
+ERRORS = {
+    400: "Empty file, or metadata that is not JSON",
+    401: "No API key, or an unknown, expired or revoked one",
+    403: "The account's role may not do this",
+    404: "No such document, question or review case (or an id that could not be one)",
+    409: "A conflict: the document is still indexing, the case is claimed or already decided",
+    413: "The request is over the upload limit",
+    415: "A file type that is not supported (detected from the content)",
+    422: "A parameter, field, filter or metadata that is not valid, named in detail",
+    500: "An unexpected error: the body carries an error id that the server's log carries too",
+    503: "A dependency is not answering (a worker, the accounts bucket), or the health check found one degraded",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` declaring the error body for each status."""
+    return {status: {"model": ErrorBody, "description": ERRORS[status]} for status in statuses}
 
 
 class ApiError(Exception):
@@ -31,7 +68,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [
-            {"field": ".".join(str(p) for p in e["loc"][1:]) or e["loc"][0], "problem": e["msg"]} for e in exc.errors()
+            {"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "problem": e["msg"].removeprefix("Value error, ")}
+            for e in exc.errors()
         ]
         summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
         return JSONResponse(error_body("invalid_request", summary, problems=problems), status_code=422)
@@ -42,6 +80,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
 
     @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error")
-        return JSONResponse(error_body("internal_error", f"{type(exc).__name__}: {exc}"), status_code=500)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        error_id = uuid4().hex[:16]
+        log.error("unhandled error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc)
+        return JSONResponse(error_body("internal_error", f"an unexpected error; quote error id {error_id} when reporting it",
+                                       error_id=error_id), status_code=500)

@@ -12,8 +12,8 @@ from contracts.documents import DocumentStatus
 from contracts.search import MAX_QUERY_CHARS, MAX_TOP_K, SearchRequest, SearchResponse
 from gateway.auth import ADMINS, EVERYONE, requires
 from gateway.documents import Documents, describe, newest
-from gateway.errors import ApiError
-from gateway.input_checks import check_document_id, check_language, parse_metadata
+from gateway.errors import ApiError, error_responses
+from gateway.input_checks import check_document_id, check_language, parse_metadata, query_string_filters
 from gateway.stats import document_stats
 
 router = APIRouter(prefix="/documents", tags=["documents"])
@@ -24,7 +24,8 @@ def documents(request: Request) -> Documents:
     return request.app.state.documents
 
 
-@router.post("/upload", status_code=201, summary="Upload a document; answers once it is searchable", dependencies=[Depends(requires(*ADMINS))])
+@router.post("/upload", status_code=201, summary="Upload a document; answers once it is searchable", dependencies=[Depends(requires(*ADMINS))],
+             responses=error_responses(400, 415))
 async def upload(
     request: Request,
     file: Annotated[UploadFile, File(description="PDF, DOCX, TXT, Markdown or HTML")],
@@ -58,7 +59,7 @@ async def search(
 ) -> SearchResponse:
     if not query.strip():
         raise ApiError(422, "invalid_request", "query must contain text")
-    filters: dict[str, Any] = {k: v for k, v in request.query_params.items() if k not in SEARCH_PARAMS}
+    filters = query_string_filters(request.query_params.multi_items(), SEARCH_PARAMS)
     if language:
         filters["language"] = check_language(language)
     return await documents(request).search(SearchRequest(query=query, top_k=top_k, filters=filters))
@@ -76,12 +77,13 @@ async def list_documents(
 
 
 @router.get("/{document_id}", summary="One document's state: processing, indexed or failed (with the reason)",
-            dependencies=[Depends(requires(*EVERYONE))])
+            dependencies=[Depends(requires(*EVERYONE))], responses=error_responses(404))
 async def get_document(request: Request, document_id: str) -> dict[str, Any]:
     return describe(await documents(request).get(check_document_id(document_id)))
 
 
-@router.delete("/{document_id}", summary="Delete a document and every one of its chunks", dependencies=[Depends(requires(*ADMINS))])
+@router.delete("/{document_id}", summary="Delete a document and every one of its chunks", dependencies=[Depends(requires(*ADMINS))],
+               responses=error_responses(404, 409))
 async def delete_document(request: Request, document_id: str) -> JSONResponse:
     status, body = await documents(request).delete(check_document_id(document_id))
     return JSONResponse(body, status_code=status)

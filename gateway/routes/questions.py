@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.questions import Filters, QueryReceived
 from contracts.search import MAX_QUERY_CHARS
 from gateway.auth import ASKERS, EVERYONE, requires
-from gateway.errors import ApiError
-from gateway.input_checks import check_language
+from gateway.errors import ApiError, error_responses
+from gateway.input_checks import check_filters, check_language, check_query_id
 from gateway.questions import Questions, new_query_id, present
 
 router = APIRouter(prefix="/query", tags=["questions"])
@@ -43,16 +43,16 @@ async def ask(request: Request, body: QueryRequest) -> JSONResponse:
     event = QueryReceived(
         correlation_id=query_id, query_id=query_id, query=body.query.strip(),
         target_language=check_language(body.target_language, "target_language"),
-        enable_human_loop=body.enable_human_loop, top_k=body.top_k, filters=body.filters,
+        enable_human_loop=body.enable_human_loop, top_k=body.top_k, filters=check_filters(body.filters),
     )
     status, answer = await questions(request).ask(event)
     return JSONResponse(answer, status_code=status)
 
 
 @router.get("/{query_id}", summary="The state or final answer of a question; `wait` seconds for a final one (long poll)",
-            dependencies=[Depends(requires(*EVERYONE))])
+            dependencies=[Depends(requires(*EVERYONE))], responses=error_responses(404))
 async def get_question(
     request: Request, query_id: str,
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, description="Wait up to this long for the answer (or the rejection).")] = 0,
 ) -> dict[str, Any]:
-    return present(await questions(request).wait(query_id, wait))
+    return present(await questions(request).wait(check_query_id(query_id), wait))

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.envelope import utcnow
 from contracts.review import MAX_ANSWER_CHARS, MAX_REASON_CHARS, OPEN_STATUSES, Actor, ReviewCommand
 from contracts.search import MAX_QUERY_CHARS
 from gateway.auth import requires
+from gateway.errors import error_responses
+from gateway.input_checks import QUERY_ID_PATTERN, check_query_id
 from gateway.review import Reviews, command_for_verdict, decision_of, full_case, queue_key, summary
 
 router = APIRouter(tags=["review"])
@@ -24,7 +26,7 @@ Decider = Annotated[Actor, Depends(DECIDERS)]
 class DecideRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    query_id: str = Field(min_length=1, max_length=64)
+    query_id: str = Field(min_length=1, max_length=64, pattern=QUERY_ID_PATTERN)
     decision: str = Field(description="approved, edited, rejected or escalated.")
     feedback: str | None = Field(default=None, max_length=MAX_REASON_CHARS, description="The reason; required unless approved.")
     answer: str | None = Field(default=None, max_length=MAX_ANSWER_CHARS, description="The corrected answer, for edited.")
@@ -33,7 +35,7 @@ class DecideRequest(BaseModel):
 class ClaimRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    query_id: str = Field(min_length=1, max_length=64)
+    query_id: str = Field(min_length=1, max_length=64, pattern=QUERY_ID_PATTERN)
     lease_s: float | None = Field(default=None, gt=0, le=8 * 3600, description="How long to hold it; default MIRAGE_REVIEW_LEASE_S.")
 
 
@@ -73,25 +75,27 @@ async def pending(
     return {"pending": [summary(c, utcnow()) for c in cases[offset:]], "total": total, "limit": limit, "offset": offset}
 
 
-@both("get", "/query/{query_id}", summary="The whole case: question, findings and rule, draft, evidence, history")
-async def case(request: Request, query_id: Annotated[str, Path(max_length=64)], actor: Reader) -> dict[str, Any]:
-    found = await reviews(request).get(query_id)
+@both("get", "/query/{query_id}", summary="The whole case: question, findings and rule, draft, evidence, history",
+      responses=error_responses(404))
+async def case(request: Request, query_id: str, actor: Reader) -> dict[str, Any]:
+    found = await reviews(request).get(check_query_id(query_id, "case_not_found"))
     return full_case(found, utcnow())
 
 
-@both("post", "/claim", summary="Hold a case while deciding (a renewable lease)")
+@both("post", "/claim", summary="Hold a case while deciding (a renewable lease)", responses=error_responses(404, 409))
 async def claim(request: Request, body: ClaimRequest, actor: Decider) -> dict[str, Any]:
     found = await reviews(request).command(ReviewCommand(action="claim", query_id=body.query_id, actor=actor, lease_s=body.lease_s))
     return full_case(found, utcnow())
 
 
-@both("post", "/release", summary="Let a claim go (its holder, or an admin)")
+@both("post", "/release", summary="Let a claim go (its holder, or an admin)", responses=error_responses(404, 409))
 async def release(request: Request, body: ClaimRequest, actor: Decider) -> dict[str, Any]:
     found = await reviews(request).command(ReviewCommand(action="release", query_id=body.query_id, actor=actor))
     return full_case(found, utcnow())
 
 
-@both("post", "/decide", summary="A verdict: approved, edited (with the answer), rejected or escalated (with a reason)")
+@both("post", "/decide", summary="A verdict: approved, edited (with the answer), rejected or escalated (with a reason)",
+      responses=error_responses(404, 409))
 async def decide(request: Request, body: DecideRequest, actor: Decider) -> dict[str, Any]:
     command = command_for_verdict(body.query_id, actor, decision_of(body.decision), body.feedback, body.answer)
     found = await reviews(request).command(command)

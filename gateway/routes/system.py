@@ -7,12 +7,14 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from gateway.auth import access_of
+from gateway.errors import error_responses
 from gateway.health import check_health
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/health", summary="Liveness with each dependency's state and the access mode (503 when degraded); open to all")
+@router.get("/health", summary="Liveness with each dependency's state and the access mode (503 when degraded); open to all",
+            responses=error_responses(503))
 async def health(request: Request) -> JSONResponse:
     report = await check_health(request.app.state.runtime)
     report["access"] = await (await access_of(request.app)).describe()
