@@ -124,17 +124,27 @@ def marked(text: str) -> list[tuple[str, bool]]:
 
 
 def word_diff(before: str, after: str) -> list[tuple[str, str]]:
-    """(op, text) pieces, op in "same", "removed", "added": what an edit changes, word by word."""
+    """(op, text) pieces, op in "same", "removed", "added": what an edit changes, word by word (a space between two changes
+    belongs to the change, so "si nécessaire" → "sur avis médical" reads as one replacement)."""
     a, b = re.findall(r"\s+|\S+", before), re.findall(r"\s+|\S+", after)
     pieces: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
+    removed: list[str] = []
+    added: list[str] = []
+
+    def flush() -> None:
+        pieces.extend((op, "".join(words)) for op, words in (("removed", removed), ("added", added)) if words)
+        removed.clear()
+        added.clear()
+
+    codes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    for n, (op, i1, i2, j1, j2) in enumerate(codes):
+        if op == "equal" and (n in (0, len(codes) - 1) or "".join(a[i1:i2]).strip()):
+            flush()
             pieces.append(("same", "".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            pieces.append(("removed", "".join(a[i1:i2])))
-        if j2 > j1:
-            pieces.append(("added", "".join(b[j1:j2])))
+        else:
+            removed.extend(a[i1:i2])
+            added.extend(b[j1:j2])
+    flush()
     return pieces
 
 
@@ -161,9 +171,10 @@ def error_text(t: Any, code: str, case: ReviewCase | None, status: int = 0) -> s
 async def case_page(page: Page, query_id: str, status: int = 200, **values: Any) -> Response:
     try:
         case = await reviews(page.request).get(query_id)
-    except ApiError as exc:
+    except ApiError as exc:  # no such case, or the bucket did not answer; a refusal already explained (values["error"]) comes first
         t = translator(page.language)
-        return page.render("message.html", status=exc.status, title=t("not_found_title"), error=error_text(t, exc.code, None, exc.status))
+        error = values.get("error") or error_text(t, exc.code, None, exc.status)
+        return page.render("message.html", status=status if values.get("error") else exc.status, title=t("not_found_title"), error=error)
     now = utcnow()
     view = full_case(case, now)
     actor = page.actor
@@ -286,8 +297,7 @@ async def login(request: Request) -> Response:
         return page.render("login.html", status=status, title=t("login_title"), next=target, error=error, name=field(form, "name")[:64])
 
     if not sessions.csrf_matches(sessions.decode(request.cookies.get(COOKIE)), field(form, "csrf")):
-        page.session, page.new_session = sessions.new(), True
-        return again(t("err_csrf"), 400)
+        return again(t("err_csrf"), 400)  # the form again, with the token of this browser's session (new if it had none)
     accounts = (await access_of(request.app)).accounts
     key, name, password = field(form, "key").strip(), field(form, "name").strip().lower(), field(form, "password")
     if key:
