@@ -1,8 +1,9 @@
 """Trigger terms of the risk classifier, per category, group and language: data, compiled by `classifier.py`.
 
 Each category (`contracts.questions.RiskCategory`) holds named groups; a group has the level a match in the
-question gets (answer and evidence matches are capped: `classifier.SOURCE_CAPS`), its terms in each
-language, exceptions (`unless`) and the texts it reads (`sources`). Every language's terms
+question gets (an answer sentence gets the level of what it tells the asker, evidence low:
+`classifier.answer_level`), its terms in each language, exceptions (`unless`), the texts it reads (`sources`)
+and the cue it needs (`needs`). Every language's terms
 are matched against every text: a French question may name an English drug or symptom, and language
 detection on a short query is unreliable.
 
@@ -21,6 +22,10 @@ Term syntax (matched on casefolded text with accents stripped, whole words):
 
 `unless` removes a match that overlaps one of its terms ("what kind of", "how long", "with food").
 
+`needs` names a cue (`CUES`: never a finding itself) that must be found in the same text for the group to
+count: a dose, a disease, distress, habits and symptoms count in a question about someone in particular ("I",
+"my son", "20 kg"), so "what is depression?" or "how many capsules a day?" asks for ordinary information.
+
 `sources` says which texts a group reads. Groups that describe the person asking (distress, how they feel,
 their symptoms and habits) read the question only: a leaflet sentence on fever, fatigue or long-term use
 in the answer says nothing about the asker, and would hold nearly every answer.
@@ -33,10 +38,11 @@ Base levels, and why (the routing itself is in `policy.py`):
   distress (hopelessness, despair, depression, panic). The answer is right for one person and harmful for
   another, or the person asking may be at risk: a pharmacist or clinician checks before anyone reads it.
 - medium: stopping a treatment, health-endangering behaviour (drinking, smoking, drugs, starving, sleep
-  deprivation, dangerous activities) and symptoms described in the first person. Harm is slower or less
-  likely; still held for a person, but after the high ones.
-- low: general topics a reviewer may want to see when the human loop is on (side effects in general,
-  the elderly): released otherwise.
+  deprivation, dangerous activities). Harm is slower or less likely; still held for a person, but after the
+  high ones.
+- low: what a reviewer may want to see when the human loop is on (the elderly, symptoms of the person
+  asking, often asked as "is that a known side effect?"): released otherwise. Side effects in general are
+  no finding: every leaflet lists them.
 """
 
 from __future__ import annotations
