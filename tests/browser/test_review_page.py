@@ -151,6 +151,8 @@ def test_a_reviewer_edits_and_releases_a_held_answer_in_the_browser(served) -> N
         expect(bob.locator(".error")).to_have_text("Pris par alice : seule cette personne peut le décider pour l'instant.")
         expect(bob.locator(".claimed-other")).to_contain_text("Pris par alice")
         expect(bob.locator("#approve-form")).to_have_count(0)
+        bob.goto(f"{base}/review")
+        expect(bob.locator(f"tr[data-query-id='{query_id}'] td.holder")).to_have_text("alice")
 
         # Alice edits (a script in the answer and in the reason), sees the diff, then releases the edited answer
         draft = alice.input_value("#edit-form textarea[name=answer]")
@@ -174,9 +176,12 @@ def test_a_reviewer_edits_and_releases_a_held_answer_in_the_browser(served) -> N
             answer = http.get(f"/query/{query_id}", params={"wait": 10}, headers={"Authorization": f"Bearer {keys['asker']}"}).json()
         assert answer["status"] == "answered" and answer["answer"] == edited and answer["reviewed"]["decision"] == "edited"
 
-        # Bob's stale form cannot decide it any more; the decided list shows Alice's verdict
+        # Bob cannot decide it any more (the desk's refusal, on the page, in French); the decided list shows Alice's verdict
         bob.goto(f"{base}/review/case/{query_id}")
         expect(bob.locator("#actions")).to_have_count(0)
+        late = bob.request.post(f"{base}/review/case/{query_id}/decide", form={"csrf": bob.input_value("header input[name=csrf]"),
+                                "decision": "approved"}, headers={"Accept": "text/html", "Accept-Language": "fr-FR"})
+        assert late.status == 409 and "Déjà décidé : corrigé par alice." in late.text()
         expect(bob.locator("#released-answer")).to_have_text(edited)
         bob.goto(f"{base}/review/decided")
         expect(bob.locator(f"tr[data-query-id='{query_id}']")).to_contain_text("alice")
