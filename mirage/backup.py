@@ -40,6 +40,7 @@ from runtime.settings import Settings
 BACKUP_DIR_VARIABLE = "MIRAGE_BACKUP_DIR"
 DEFAULT_BACKUP_DIR = Path("backups")
 LAST_SUCCESS = "last_success.json"
+METRICS_DIR, METRICS_FILE = "metrics", "mirage_backup.prom"
 MANIFEST = "manifest.json"
 AUDIT_FILE = "audit.jsonl"
 FORMAT = 1
@@ -249,14 +250,32 @@ async def take_backup(nc: Client, root: Path, steps: Steps = QUIET, source: str 
 
 
 def record_success(root: Path, folder: Path, manifest: dict[str, Any]) -> None:
-    """`last_success.json` beside the backups: what the stale-backup alert reads (the gateway exports its timestamp)."""
+    """`last_success.json` beside the backups, and `metrics/mirage_backup.prom`: node-exporter's textfile directory in
+    compose, where the stale-backup alert finds `mirage_backup_last_success_timestamp_seconds`."""
     size = sum(entry["bytes"] for entry in manifest["files"].values())
     finished = datetime.fromisoformat(manifest["finished_at"])
     body = {"name": folder.name, "path": str(folder.resolve()), "finished_at": manifest["finished_at"],
             "timestamp": finished.timestamp(), "bytes": size, "seconds": manifest["seconds"]}
-    temporary = root / f".{LAST_SUCCESS}.tmp"
-    temporary.write_text(json.dumps(body, indent=2) + "\n")
-    temporary.replace(root / LAST_SUCCESS)
+    write_atomically(root / LAST_SUCCESS, json.dumps(body, indent=2) + "\n")
+    (root / METRICS_DIR).mkdir(exist_ok=True)
+    write_atomically(root / METRICS_DIR / METRICS_FILE, (
+        "# HELP mirage_backup_last_success_timestamp_seconds When the last successful MIRAGE backup finished.\n"
+        "# TYPE mirage_backup_last_success_timestamp_seconds gauge\n"
+        f"mirage_backup_last_success_timestamp_seconds {body['timestamp']:.3f}\n"
+        "# HELP mirage_backup_last_success_bytes Size of the last successful MIRAGE backup.\n"
+        "# TYPE mirage_backup_last_success_bytes gauge\n"
+        f"mirage_backup_last_success_bytes {size}\n"
+        "# HELP mirage_backup_last_success_duration_seconds How long the last successful MIRAGE backup took.\n"
+        "# TYPE mirage_backup_last_success_duration_seconds gauge\n"
+        f"mirage_backup_last_success_duration_seconds {manifest['seconds']}\n"
+    ))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Readers (node-exporter, the alert) never see half a file."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text)
+    temporary.replace(path)
 
 
 @contextlib.contextmanager

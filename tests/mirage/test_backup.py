@@ -96,7 +96,9 @@ async def test_a_backup_taken_while_running_restores_every_document_question_cas
     manifest = json.loads((folder / MANIFEST).read_text())
     assert manifest["audit"]["entries"] == trail.count and manifest["audit"]["head"] == trail.head
     assert manifest["documents"] == {"indexed": 2} and {"audit.jsonl", "OBJ_mirage_uploads.snapshot"} <= set(manifest["files"])
-    assert json.loads((backups / LAST_SUCCESS).read_text())["name"] == folder.name
+    last = json.loads((backups / LAST_SUCCESS).read_text())
+    assert last["name"] == folder.name
+    assert f"mirage_backup_last_success_timestamp_seconds {last['timestamp']:.3f}" in (backups / "metrics" / "mirage_backup.prom").read_text()
     code, output = await asyncio.to_thread(mirage, "backup", "--verify", folder.name, "--to", str(backups))
     assert code == 0 and "is sound" in output, output
 
