@@ -76,6 +76,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI could not parse the body (nested too deep, a broken multipart form)
+            problems = [{"field": "body", "problem": str(exc.detail)}]
+            return JSONResponse(error_body("invalid_request", f"body: {exc.detail}", problems=problems), status_code=422)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
 

@@ -58,7 +58,7 @@ async def search(
     language: Annotated[str | None, Query(description="en, fr, es or de")] = None,
 ) -> SearchResponse:
     if not query.strip():
-        raise ApiError(422, "invalid_request", "query must contain text")
+        raise ApiError(422, "invalid_request", "query: must contain text", problems=[{"field": "query", "problem": "must contain text"}])
     filters = query_string_filters(request.query_params.multi_items(), SEARCH_PARAMS)
     if language:
         filters["language"] = check_language(language)

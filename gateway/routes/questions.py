@@ -38,7 +38,7 @@ def questions(request: Request) -> Questions:
              dependencies=[Depends(requires(*ASKERS))])
 async def ask(request: Request, body: QueryRequest) -> JSONResponse:
     if not body.query.strip():
-        raise ApiError(422, "invalid_request", "query must contain text")
+        raise ApiError(422, "invalid_request", "query: must contain text", problems=[{"field": "query", "problem": "must contain text"}])
     query_id = new_query_id()
     event = QueryReceived(
         correlation_id=query_id, query_id=query_id, query=body.query.strip(),
