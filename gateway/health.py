@@ -7,6 +7,7 @@ from typing import Any
 
 from contracts import topology
 from contracts.search import SearchRequest
+from runtime.messaging import UNREADABLE
 from runtime.process import Runtime
 
 
@@ -33,7 +34,8 @@ async def check_health(runtime: Runtime) -> dict[str, Any]:
         deps["retrieve"] = {"state": "down", "error": f"{type(exc).__name__}: {exc}" or "no answer"}
     deps["redis"] = {"state": "not_configured"} if not runtime.settings.redis_url else await redis_state(runtime.settings.redis_url)
     healthy = all(d["state"] in ("up", "not_configured") for d in deps.values())
-    return {"status": "ok" if healthy else "degraded", "dependencies": deps}
+    # Records set aside by this process (unreadable: logged, and skipped so that the rest keeps flowing).
+    return {"status": "ok" if healthy else "degraded", "dependencies": deps, "unreadable_records": UNREADABLE.summary()}
 
 
 async def redis_state(url: str) -> dict[str, Any]:

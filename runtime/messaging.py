@@ -1,4 +1,9 @@
-"""JetStream plumbing shared by every process: topology, catalog bucket, upload store."""
+"""JetStream plumbing shared by every process: topology, catalog bucket, upload store.
+
+A record that cannot be read (written by a bug, by hand, or by a release with another schema) is set aside: read as
+absent, logged, and counted in `mirage_unreadable_records_total{bucket}` and in `/health`, so that it never stops a
+scan, a watcher or a projection; the other records keep flowing.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,15 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig, ObjectStoreConfig, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError, NotFoundError
 from nats.js.kv import KeyValue
 from nats.js.object_store import ObjectStore
-from pydantic import BaseModel
+from prometheus_client import Counter
+from pydantic import BaseModel, ValidationError
 
 from contracts import topology
 from contracts.documents import BlobRef, DocumentRecord
@@ -24,6 +30,40 @@ from contracts.figures import Figures, Tally
 
 log = logging.getLogger(__name__)
 Record = TypeVar("Record", bound=BaseModel)
+UNREADABLE_RECORDS = Counter("mirage_unreadable_records", "Records set aside because they could not be read", ["bucket"])
+
+
+class SetAside:
+    """This process's unreadable records: each (bucket, key, revision) logged and counted once."""
+
+    SHOWN_KEYS = 20
+
+    def __init__(self) -> None:
+        self.records: dict[str, dict[str, tuple[int, str]]] = {}
+
+    def note(self, bucket: str, key: str, revision: int, error: Exception) -> None:
+        seen = self.records.setdefault(bucket, {})
+        if key in seen and seen[key][0] == revision:
+            return
+        reason = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}" if str(error) else type(error).__name__
+        seen[key] = (revision, reason)
+        UNREADABLE_RECORDS.labels(bucket).inc()
+        log.warning("set aside unreadable record %r of bucket %s (revision %d): %s", key, bucket, revision, reason)
+
+    def readable(self, bucket: str, key: str) -> None:
+        """The key holds a readable record again (rewritten by its projector)."""
+        if key in self.records.get(bucket, {}):
+            del self.records[bucket][key]
+
+    def summary(self) -> dict[str, Any]:
+        return {bucket: {"count": len(keys), "keys": sorted(keys)[: self.SHOWN_KEYS]} for bucket, keys in self.records.items() if keys}
+
+
+UNREADABLE = SetAside()
+
+
+def bucket_name(kv: KeyValue) -> str:
+    return str(getattr(kv, "_name", "?"))
 
 
 async def ensure_topology(js: JetStreamContext, replicas: int = 1) -> None:
@@ -86,6 +126,19 @@ class Records(Generic[Record]):
 
     def __init__(self, kv: KeyValue, model: type[Record], key: str) -> None:
         self.kv, self.model, self.key = kv, model, key
+        self.bucket = bucket_name(kv)
+
+    def _read(self, key: str, value: bytes | None, revision: int) -> Record | None:
+        """The record, or None when the value is empty or unreadable (then set aside)."""
+        if not value:
+            return None
+        try:
+            record = self.model.model_validate_json(value)
+        except (ValidationError, ValueError) as exc:
+            UNREADABLE.note(self.bucket, key, revision, exc)
+            return None
+        UNREADABLE.readable(self.bucket, key)
+        return record
 
     async def create(self, record: Record) -> bool:
         """Store a new record; False if one already exists (e.g. the same bytes uploaded concurrently)."""
@@ -100,7 +153,7 @@ class Records(Generic[Record]):
             entry = await self.kv.get(key)
         except KeyNotFoundError:
             return None
-        return self.model.model_validate_json(entry.value) if entry.value else None
+        return self._read(key, entry.value, entry.revision or 0)
 
     async def put(self, record: Record) -> None:
         await self.kv.put(getattr(record, self.key), record.model_dump_json().encode())
@@ -110,11 +163,12 @@ class Records(Generic[Record]):
 
     async def update(self, key: str, change: Callable[[Record | None], Record | None]) -> tuple[Record | None, Record | None]:
         """Apply `change` to the stored record with compare-and-set, again on a concurrent write; (before, after).
-        `change` returning None leaves the bucket as it is."""
+        `change` returning None leaves the bucket as it is. An unreadable record is seen as absent: a change
+        replaces it (it stays in the bucket's history)."""
         while True:
             try:
                 entry = await self.kv.get(key)
-                before, revision = (self.model.model_validate_json(entry.value) if entry.value else None), entry.revision
+                before, revision = self._read(key, entry.value, entry.revision or 0), entry.revision
             except KeyNotFoundError:
                 before, revision = None, 0
             after = change(before)
@@ -136,8 +190,9 @@ class Records(Generic[Record]):
             async for entry in watcher:
                 if entry is None:
                     return
-                if entry.value:
-                    yield self.model.model_validate_json(entry.value)
+                record = self._read(entry.key, entry.value, entry.revision or 0)
+                if record is not None:
+                    yield record
         finally:
             await watcher.stop()
 
@@ -163,21 +218,38 @@ class FiguresStore:
         return await self._get() or Figures()
 
     async def _get(self) -> Figures | None:
+        """The totals; None when there are none, or when they are unreadable (set aside: the next start counts them again)."""
         try:
             entry = await self.kv.get(self.bucket)
         except KeyNotFoundError:
             return None
-        return Figures.model_validate_json(entry.value) if entry.value else None
+        return self._read(entry.value, entry.revision or 0)
+
+    def _read(self, value: bytes | None, revision: int) -> Figures | None:
+        if not value:
+            return None
+        try:
+            figures = Figures.model_validate_json(value)
+        except (ValidationError, ValueError) as exc:
+            UNREADABLE.note(bucket_name(self.kv), self.bucket, revision, exc)
+            return None
+        UNREADABLE.readable(bucket_name(self.kv), self.bucket)
+        return figures
 
     async def exists(self) -> bool:
         return await self._get() is not None
 
     async def move(self, before: Tally, after: Tally, marks: dict[str, datetime] | None = None) -> None:
+        """Move the totals by one record's change. Unreadable totals are left as they are (set aside): moving them
+        from zero would hide that they are wrong, and the projector's next start counts them again from the records."""
         kv = self.kv
         while True:
             try:
                 entry = await kv.get(self.bucket)
-                figures, revision = Figures.model_validate_json(entry.value), entry.revision
+                read, revision = self._read(entry.value, entry.revision or 0), entry.revision
+                if read is None and entry.value:
+                    return
+                figures = read or Figures()
             except KeyNotFoundError:
                 figures, revision = Figures(), 0
             value = figures.moved(before, after, utcnow(), marks).model_dump_json().encode()
