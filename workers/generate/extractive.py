@@ -36,7 +36,6 @@ from adapters.leaflet import (
     Name,
     asked_names,
     asked_sections,
-    documents_naming_most,
     fold,
     heading_section,
     missing_names,
@@ -135,7 +134,7 @@ class ExtractiveGenerator:
     def __init__(
         self,
         min_score: float = 0.0,
-        max_sentences: int = 4,
+        max_sentences: int = 6,
         min_overlap: float = MIN_OVERLAP,
         min_cross_language_overlap: float = MIN_CROSS_LANGUAGE_OVERLAP,
     ) -> None:
@@ -165,7 +164,8 @@ class ExtractiveGenerator:
             by_document[passage.document_id] = by_document.get(passage.document_id, "") + "\n" + text
         about = names_to_match(names, by_document)
         # a leaflet's list of side effects does not repeat the medicine's name: the document names it
-        naming = set(documents_naming_most(about, by_document))
+        # any name will do here: a passage of the document that names all of them may not be among these
+        naming = {document for document, text in by_document.items() if any(name.found_in(text) for name in about)}
         wanted = asked_sections(question)
         terms = self._lexicon.question_terms(question)
         bonus = AMOUNT_BONUS if _ASKS_AMOUNT.search(fold(question)) else 0.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from adapters.leaflet import fold
+from adapters.leaflet import NOT_ANSWERS, fold, heading_section
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s)|\n")
@@ -77,8 +77,9 @@ def is_lead_in(sentence: str) -> bool:
 
 
 def answer_units(text: str) -> list[Unit]:
-    """The statements of `text` in order, a list joined to its lead-in; headings and questions are left out."""
-    lines = [line for line in text.split("\n") if line.strip()]
+    """The statements of `text` in order, a list joined to its lead-in; headings, questions and a table of
+    contents are left out (a Markdown heading line that a format kept in the text too)."""
+    lines = [line for line in text.split("\n") if line.strip() and not line.lstrip().startswith("#")]
     units: list[Unit] = []
     i = 0
     while i < len(lines):
@@ -93,7 +94,8 @@ def answer_units(text: str) -> list[Unit]:
             if is_statement(sentence):
                 units.append(Unit(sentence, len(units)))
         if lead:
-            units.append(Unit(f"{lead.rstrip(':').rstrip()}: {'; '.join(items)}", len(units), is_list=True))
+            if heading_section(lead) not in NOT_ANSWERS:
+                units.append(Unit(f"{lead.rstrip(':').rstrip()}: {'; '.join(items)}", len(units), is_list=True))
             i = j
         else:
             i += 1

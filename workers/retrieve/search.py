@@ -19,7 +19,10 @@ RERANK_DEPTH = 30
 NAME_BONUS = 0.5  # the passage names the medicine asked about
 SECTION_BONUS = 0.5  # its section is the one that answers the question (side effects, storage, ...)
 NOT_ANSWER_PENALTY = 0.5  # a table of contents or the leaflet's preamble
-MAX_NAMING_DOCUMENTS = 4  # searched again on their own
+MAX_NAMING_DOCUMENTS = 8  # searched again on their own
+# Of the versions of a leaflet that names the medicine, the one in the question's language, else the English one.
+QUESTION_LANGUAGE_BONUS = 0.3
+PIVOT_LANGUAGE_BONUS = 0.2
 
 
 def to_search_hit(hit: Hit) -> SearchHit:
@@ -66,27 +69,32 @@ def search(
         hits += [hit for hit in map(to_search_hit, within) if hit.chunk_id not in seen]
     return SearchResponse(
         query=request.query,
-        results=rerank(hits, names, asked_sections(request.query), request.top_k),
+        results=rerank(hits, names, asked_sections(request.query), request.top_k, languages),
         took_ms=round((time.perf_counter() - started) * 1000, 3),
     )
 
 
-def rerank(hits: list[SearchHit], names: list[Name], wanted: frozenset[str], top_k: int) -> list[SearchHit]:
+def rerank(
+    hits: list[SearchHit], names: list[Name], wanted: frozenset[str], top_k: int, languages: frozenset[str] = frozenset(),
+) -> list[SearchHit]:
     """The best `top_k` by fused score plus bonuses for a document that names the asked medicine and for the
     answering section, scaled back to 0-1.
 
     Names match across accents, case and language endings ("irbésartan" finds "Irbesartan") in a hit's text,
     heading or title; every hit of a document that one of its hits names counts, since a leaflet's list of
     side effects does not repeat the medicine's name. One hit that names it is kept among the results, so
-    that the answer can tell the medicine is covered. Hits keep the store's order among equals."""
+    that the answer can tell the medicine is covered. Of such a document's versions, the one in one of the
+    question's `languages` ranks first, then the English one. Hits keep the store's order among equals."""
     if not names and not wanted:
         return hits[:top_k]
-    scale = 1 + (NAME_BONUS if names else 0) + (SECTION_BONUS if wanted else 0)
+    scale = 1 + (NAME_BONUS + QUESTION_LANGUAGE_BONUS if names else 0) + (SECTION_BONUS if wanted else 0)
     naming = set(documents_naming_most(names, document_texts(hits)))
 
     def adjusted(hit: SearchHit) -> SearchHit:
         section = heading_section(hit.heading)
-        score = hit.score + NAME_BONUS * (hit.document_id in naming)
+        score = hit.score
+        if hit.document_id in naming:
+            score += NAME_BONUS + (QUESTION_LANGUAGE_BONUS if hit.language in languages else PIVOT_LANGUAGE_BONUS * (hit.language == "en"))
         score += SECTION_BONUS * (section in wanted) - NOT_ANSWER_PENALTY * (section in NOT_ANSWERS)
         return hit.model_copy(update={"score": round(max(score, 0.0) / scale, 6)})
 

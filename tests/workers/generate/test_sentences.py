@@ -55,3 +55,10 @@ def test_generic_advice_is_boilerplate_in_every_language() -> None:
 
     assert all(answer_units(text)[0].is_boilerplate for text in boilerplate)
     assert not any(answer_units(text)[0].is_boilerplate for text in specific)
+
+
+def test_a_table_of_contents_and_markdown_headings_in_the_text_are_left_out() -> None:
+    text = ("## 4. Possible side effects\nContenido del prospecto:\nQué es Zentrava y para qué se utiliza\nCómo tomar Zentrava\n"
+            "Zentrava puede producir dolor de cabeza en algunas personas.")
+
+    assert [unit.text for unit in answer_units(text)] == ["Zentrava puede producir dolor de cabeza en algunas personas."]
