@@ -82,3 +82,14 @@ def test_a_second_server_refuses_a_held_store_at_once_and_starts_once_it_is_free
         assert "--data-dir" in str(refused.value)
     with EmbeddedNats(tmp_path / "nats") as second:
         assert second.process is not None and second.process.poll() is None
+
+
+def test_a_second_mirage_up_on_the_same_data_directory_refuses_naming_the_running_one(tmp_path: Path) -> None:
+    from mirage.embedded import serve
+    from runtime.settings import Settings
+
+    settings = Settings(data_dir=tmp_path / "data", nats_url=None)
+    with EmbeddedNats(settings.nats_dir) as running:
+        with pytest.raises(SystemExit) as refused:
+            serve(settings, [])
+        assert f"mirage pid {os.getpid()}, nats-server pid {running.process.pid}" in str(refused.value.code)
