@@ -8,6 +8,7 @@ the case. Nothing anyone typed runs as script. Screenshots of the queue, the cas
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -93,12 +94,14 @@ def test_a_reviewer_edits_and_releases_a_held_answer_in_the_browser(served) -> N
     base, keys = served
     query_id = held_question(base, keys)
     dialogs: list[str] = []
+    console_errors: list[str] = []  # a Content-Security-Policy violation would show here
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
         alice = browser.new_context(locale="en-GB", viewport={"width": 1200, "height": 900}).new_page()
         bob = browser.new_context(locale="fr-FR", viewport={"width": 1200, "height": 900}).new_page()
         for page in (alice, bob):
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
 
         # Alice: the page sends her to the login form; her key opens a session (HttpOnly, SameSite=Strict)
         response = alice.goto(f"{base}/review")
@@ -198,3 +201,4 @@ def test_a_reviewer_edits_and_releases_a_held_answer_in_the_browser(served) -> N
         assert alice.url.startswith(f"{base}/review/login")
         browser.close()
     assert dialogs == []  # no script anyone typed ever ran
+    assert [e for e in console_errors if not re.search(r"status of 40[19]", e)] == []  # the refusals (401, 409) and nothing else
