@@ -281,13 +281,32 @@ def exporter_data() -> dict[str, Any]:
     return json.loads((HERE / "nats_exporter_metrics.json").read_text())
 
 
+@cache
+def host_exporter_data() -> dict[str, Any]:
+    """node-exporter (with the backup's textfile metrics) and cAdvisor: the names the dashboards and alerts rely on."""
+    return json.loads((HERE / "host_exporter_metrics.json").read_text())
+
+
 def exporter_metrics() -> dict[str, set[str]]:
-    data = exporter_data()
-    return {name: {label for group in groups for label in data["labels"][group]} for name, groups in data["metrics"].items()}
+    found = {}
+    for data in (exporter_data(), host_exporter_data()):
+        found.update({name: {label for group in groups for label in data["labels"][group]} for name, groups in data["metrics"].items()})
+    return found
+
+
+@cache
+def client_default_metrics() -> dict[str, set[str]]:
+    """What prometheus_client's default registry (the one every MIRAGE /metrics serves) adds: process and Python series."""
+    from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
+
+    registry = CollectorRegistry()
+    for collector in (ProcessCollector, PlatformCollector, GCCollector):
+        collector(registry=registry)
+    return {sample.name: set(sample.labels) for family in registry.collect() for sample in family.samples}
 
 
 def known_metrics() -> dict[str, set[str]]:
-    return {**PROMETHEUS_BUILTINS, **exporter_metrics(), **faststream_metrics(), **code_metrics()}
+    return {**PROMETHEUS_BUILTINS, **exporter_metrics(), **client_default_metrics(), **faststream_metrics(), **code_metrics()}
 
 
 def promql_parts(expr: str) -> tuple[set[str], set[str]]:
