@@ -231,3 +231,26 @@ async def test_every_bad_input_gets_its_declared_4xx_and_moves_no_count(client: 
             failures.append(f"{case.method} {case.path} {str(case.request)[:120]}: the counts moved from {before} to {await counts(client)}")
     assert not failures, "\n".join(failures)
     assert await counts(client) == before
+
+
+async def test_an_unexpected_error_is_a_500_with_an_error_id_the_log_carries_never_the_exception_text(caplog) -> None:  # noqa: ANN001
+    from fastapi import FastAPI
+
+    from gateway.errors import install_error_handlers
+
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals at /srv/mirage")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://mirage") as http:
+        response = await http.get("/boom")
+    assert response.status_code == 500
+    body = ErrorBody.model_validate(response.json())
+    assert body.error == "internal_error" and body.error_id and body.error_id in body.detail
+    assert "secret" not in response.text and "RuntimeError" not in response.text
+    logged = [r for r in caplog.records if body.error_id in r.getMessage()]
+    assert logged and logged[0].exc_info and "secret internals" in str(logged[0].exc_info[1])
