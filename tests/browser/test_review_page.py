@@ -77,22 +77,29 @@ def served(settings_factory, embedder, detector) -> Iterator[tuple[str, dict[str
         thread.join(60)
 
 
-def held_question(base: str, keys: dict[str, str]) -> str:
+def held_questions(base: str, keys: dict[str, str], *questions: str) -> list[str]:
     with httpx.Client(base_url=base, timeout=60) as http:
         upload = http.post("/documents/upload", files={"file": ("fr.txt", make_txt(**SAMPLES["fr"]))},
                            headers={"Authorization": f"Bearer {keys['admin']}"})
         assert upload.status_code == 201, upload.text
-        asked = http.post("/query", json={"query": "effets secondaires grossesse", "enable_human_loop": True},
-                          headers={"Authorization": f"Bearer {keys['asker']}"})
-        assert asked.status_code == 202 and asked.json()["status"] == "pending_review", asked.text
-        return asked.json()["query_id"]
+        ids = []
+        for question in questions:
+            asked = http.post("/query", json={"query": question, "enable_human_loop": True}, headers={"Authorization": f"Bearer {keys['asker']}"})
+            assert asked.status_code == 202 and asked.json()["status"] == "pending_review", asked.text
+            ids.append(asked.json()["query_id"])
+        return ids
+
+
+def asker_reads(base: str, keys: dict[str, str], query_id: str) -> dict:
+    with httpx.Client(base_url=base, timeout=60) as http:
+        return http.get(f"/query/{query_id}", params={"wait": 10}, headers={"Authorization": f"Bearer {keys['asker']}"}).json()
 
 
 def test_a_reviewer_edits_and_releases_a_held_answer_in_the_browser(served) -> None:  # noqa: ANN001
     from playwright.sync_api import expect, sync_playwright
 
     base, keys = served
-    query_id = held_question(base, keys)
+    query_id, other_id = held_questions(base, keys, "effets secondaires grossesse", "Quelle dose de paracétamol pour un enfant de 6 ans ?")
     dialogs: list[str] = []
     console_errors: list[str] = []  # a Content-Security-Policy violation would show here
     with sync_playwright() as playwright:
@@ -129,6 +136,8 @@ def test_a_reviewer_edits_and_releases_a_held_answer_in_the_browser(served) -> N
         alice.fill("input[name=q]", "GROSSESSE")
         alice.click("form.filters button[type=submit]")
         expect(row).to_be_visible()
+        alice.goto(f"{base}/review")
+        expect(alice.locator("tr.case-row")).to_have_count(2)
         alice.screenshot(path=str(DOCS / "review_queue.png"), full_page=True)
 
         # Bob logs in with his password (French page) and opens the case before anyone holds it
@@ -175,8 +184,7 @@ def test_a_reviewer_edits_and_releases_a_held_answer_in_the_browser(served) -> N
         expect(alice.locator("table.history")).to_contain_text(REASON)
 
         # the asker reads the edited answer
-        with httpx.Client(base_url=base, timeout=60) as http:
-            answer = http.get(f"/query/{query_id}", params={"wait": 10}, headers={"Authorization": f"Bearer {keys['asker']}"}).json()
+        answer = asker_reads(base, keys, query_id)
         assert answer["status"] == "answered" and answer["answer"] == edited and answer["reviewed"]["decision"] == "edited"
 
         # Bob cannot decide it any more (the desk's refusal, on the page, in French); the decided list shows Alice's verdict
@@ -193,6 +201,25 @@ def test_a_reviewer_edits_and_releases_a_held_answer_in_the_browser(served) -> N
         refused = bob.request.post(f"{base}/review/case/{query_id}/release", form={"csrf": "forged"},
                                    headers={"Accept": "text/html", "Accept-Language": "fr-FR"})
         assert refused.status == 400 and "Ce formulaire a expiré" in refused.text()
+
+        # the other case: Alice escalates it (first in the queue, marked), then rejects it; the asker gets the safe message
+        alice.goto(f"{base}/review/case/{other_id}")
+        alice.fill("#escalate-form textarea[name=reason]", "Dose pédiatrique : avis d'un pédiatre")
+        alice.click("#escalate-form button[type=submit]")
+        expect(alice.locator("h1 .badge")).to_have_text("escalated")
+        alice.goto(f"{base}/review")
+        expect(alice.locator("tr.case-row").first).to_have_attribute("data-query-id", other_id)
+        alice.locator(f"tr[data-query-id='{other_id}'] a").click()
+        alice.click("#reject-form button[type=submit]")  # no reason: the browser will not send it
+        expect(alice.locator("#reject-form")).to_be_visible()
+        alice.fill("#reject-form textarea[name=reason]", "Question à poser au pédiatre")
+        alice.click("#reject-form button[type=submit]")
+        expect(alice.locator(".message")).to_have_text("Decided: rejected.")
+        rejected = asker_reads(base, keys, other_id)
+        assert rejected["status"] == "rejected" and rejected.get("answer") is None, rejected
+        alice.goto(f"{base}/review/decided?decision=rejected")
+        expect(alice.locator("tr.case-row")).to_have_count(1)
+        expect(alice.locator("tr.case-row")).to_have_attribute("data-query-id", other_id)
 
         # signing out ends the session
         alice.click("header form button[type=submit]")
