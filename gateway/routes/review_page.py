@@ -48,9 +48,10 @@ Decider = Annotated[Actor, Depends(requires("reviewer", page=True))]
 
 
 async def checked_form(request: Request) -> FormData:
-    """The posted form, if its CSRF token matches the session (a script sending its key in a header needs none)."""
+    """The posted form, if its CSRF token matches the session (a script sending its key in a header needs none: no other
+    site can make a browser send that header; and the key was checked before this runs)."""
     form = await request.form()
-    if request.headers.get("authorization"):
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
         return form
     sessions = sessions_of(request.app)
     token = form.get("csrf")

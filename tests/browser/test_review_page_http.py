@@ -150,6 +150,8 @@ async def test_login_with_a_key_or_a_password_and_what_ends_a_session(gateway, a
         assert by_password.status_code == 303 and by_password.headers["location"] == "/review"
         signed_in = await http.get("/review", headers=HTML)
         assert signed_in.status_code == 200
+        basic = await http.post(f"/review/case/{'0' * 32}/claim", headers=HTML | {"Authorization": "Basic YWxpY2U6eA=="})
+        assert basic.status_code == 400  # the cookie authenticated it, so the form's token is needed
         await accounts.set_password("alice", "another long password")  # a new password closes the old sessions
         assert (await http.get("/review", headers=HTML)).status_code == 303
 
