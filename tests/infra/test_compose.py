@@ -31,6 +31,8 @@ THIRD_PARTY_ENV = {"FORWARDED_ALLOW_IPS": "uvicorn.config"}
 PROMQL_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or", "unless",
                    "offset", "inf", "nan", "atan2"}
 PROMETHEUS_BUILTINS = {name: {"job", "instance"} for name in ("up", "scrape_duration_seconds", "scrape_samples_scraped")}
+# ALERTS: what Prometheus records for each pending or firing alert (plus the alert's own labels, which vary).
+PROMETHEUS_BUILTINS["ALERTS"] = {"alertname", "alertstate", "severity"}
 # Bind-mounted directories that the repository does not hold: made at run time, by whom.
 RUNTIME_MOUNTS = {"./backups/metrics": "scripts/backup.sh writes its textfile metrics there; scripts/deploy.sh makes it"}
 
@@ -685,72 +687,7 @@ def test_grafana_datasources_point_at_prometheus_and_tempo() -> None:
     assert host_port(by_type["tempo"]["url"])[0] == "tempo"
 
 
-def test_grafana_dashboard_provider_finds_the_dashboard() -> None:
-    providers = []
-    for path in sorted(grafana_file("/etc/grafana/provisioning/dashboards").glob("*.y*ml")):
-        providers.extend(yaml.safe_load(path.read_text())["providers"])
-    assert providers
-    folders = [grafana_file(p["options"]["path"]) for p in providers]
-    assert any((folder / "mirage.json").is_file() for folder in folders), folders
-    assert ROOT / "infra/grafana/dashboards/mirage.json" in [f / "mirage.json" for f in folders]
-
-
-@cache
-def dashboard() -> dict[str, Any]:
-    return json.loads((ROOT / "infra/grafana/dashboards/mirage.json").read_text())
-
-
-def panel_targets() -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
-    def walk(panels: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        for panel in panels:
-            yield panel
-            yield from walk(panel.get("panels", []))
-
-    for panel in walk(dashboard()["panels"]):
-        for target in panel.get("targets", []):
-            yield panel["title"], panel, target
-
-
-def test_the_code_exports_the_metrics_the_dashboard_is_built_on() -> None:
-    code = code_metrics()
-    for series in ("mirage_uploads_total", "mirage_upload_seconds_bucket", "mirage_search_seconds_bucket",
-                   "mirage_http_requests_total"):
-        assert series in code, f"{series} is no longer defined under {', '.join(SOURCE_PACKAGES)}"
-    assert faststream_prefixes(), "no FastStream PrometheusMiddleware is installed: the consumer panels would be empty"
-    assert "faststream_received_processed_messages_duration_seconds_bucket" in faststream_metrics()
-
-
-def test_every_dashboard_query_uses_defined_metrics_and_labels() -> None:
-    known = known_metrics()
-    used: set[str] = set()
-    for title, _, target in panel_targets():
-        metrics, labels = promql_parts(target["expr"])
-        assert metrics, f"{title}: no metric in {target['expr']!r}"
-        unknown = metrics - set(known)
-        assert not unknown, f"{title}: {sorted(unknown)} is exported by nothing we run"
-        available = {"job", "instance"} | {label for m in metrics for label in known[m]}
-        available |= {"le"} if any(m.endswith("_bucket") for m in metrics) else set()
-        assert labels <= available, f"{title}: labels {sorted(labels - available)} do not exist on {sorted(metrics)}"
-        used |= metrics
-    required = {"mirage_uploads_total", "mirage_upload_seconds_bucket", "mirage_search_seconds_bucket",
-                "mirage_http_requests_total", "faststream_received_messages_total",
-                "faststream_received_processed_messages_total",
-                "faststream_received_processed_messages_duration_seconds_bucket", "jetstream_consumer_num_pending"}
-    assert required <= used, f"the dashboard lacks {sorted(required - used)}"
-
-
-def test_dashboard_panels_use_provisioned_datasources() -> None:
-    uids = {ds["uid"] for ds in datasources()}
-    for title, panel, target in panel_targets():
-        for source in (panel.get("datasource"), target.get("datasource")):
-            if isinstance(source, dict):
-                assert source.get("uid") in uids, f"{title}: data source {source} is not provisioned"
-
-
-def test_promql_parser_sees_metrics_and_labels() -> None:
-    metrics, labels = promql_parts(
-        'histogram_quantile(0.95, sum by (le, handler) (rate(x_seconds_bucket{status="ok"}[$__rate_interval]))) / up')
-    assert metrics == {"x_seconds_bucket", "up"} and labels == {"le", "handler", "status"}
+# The dashboards: tests/infra/test_dashboards.py.
 
 
 def test_tempo_receives_otlp_where_the_services_send_it() -> None:
