@@ -2,12 +2,14 @@
 
 Alice logs in with her key, claims the held case, edits the answer (with a script in it), sees the diff and releases it; the
 asker then reads the edited answer. Bob, logged in with his password and reading French, sees Alice's claim and cannot take
-the case. Nothing anyone typed runs as script. Screenshots of the queue, the case and the diff go to docs/.
+the case. Nothing anyone typed runs as script. Screenshots of the queue, the case and the diff are taken on every run, and
+written to docs/ with MIRAGE_UPDATE_SCREENSHOTS=1 (so that a test run leaves the tree as it was).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import threading
 import time
@@ -95,10 +97,11 @@ def asker_reads(base: str, keys: dict[str, str], query_id: str) -> dict:
         return http.get(f"/query/{query_id}", params={"wait": 10}, headers={"Authorization": f"Bearer {keys['asker']}"}).json()
 
 
-def test_a_reviewer_edits_and_releases_a_held_answer_in_the_browser(served) -> None:  # noqa: ANN001
+def test_a_reviewer_edits_and_releases_a_held_answer_in_the_browser(served, tmp_path: Path) -> None:  # noqa: ANN001
     from playwright.sync_api import expect, sync_playwright
 
     base, keys = served
+    shots = DOCS if os.environ.get("MIRAGE_UPDATE_SCREENSHOTS") == "1" else tmp_path
     query_id, other_id = held_questions(base, keys, "effets secondaires grossesse", "Quelle dose de paracétamol pour un enfant de 6 ans ?")
     dialogs: list[str] = []
     console_errors: list[str] = []  # a Content-Security-Policy violation would show here
@@ -138,7 +141,7 @@ def test_a_reviewer_edits_and_releases_a_held_answer_in_the_browser(served) -> N
         expect(row).to_be_visible()
         alice.goto(f"{base}/review")
         expect(alice.locator("tr.case-row")).to_have_count(2)
-        alice.screenshot(path=str(DOCS / "review_queue.png"), full_page=True)
+        alice.screenshot(path=str(shots / "review_queue.png"), full_page=True)
 
         # Bob logs in with his password (French page) and opens the case before anyone holds it
         bob.goto(f"{base}/review/case/{query_id}")
@@ -156,7 +159,7 @@ def test_a_reviewer_edits_and_releases_a_held_answer_in_the_browser(served) -> N
         expect(alice.locator("#draft mark").first).to_be_visible()
         expect(alice.locator(".evidence .source").first).to_contain_text(SAMPLES["fr"]["title"])
         expect(alice.locator("#edit-form textarea[name=answer]")).not_to_be_empty()  # pre-filled with the draft
-        alice.screenshot(path=str(DOCS / "review_case.png"), full_page=True)
+        alice.screenshot(path=str(shots / "review_case.png"), full_page=True)
 
         # Bob's page is stale: his claim is refused, in French, with who holds it; he gets no decision forms
         bob.click("button[name=claim]")
@@ -175,7 +178,7 @@ def test_a_reviewer_edits_and_releases_a_held_answer_in_the_browser(served) -> N
         expect(alice.locator("#diff ins").last).to_contain_text(SCRIPT)
         expect(alice.locator("#diff del").first).to_contain_text("si nécessaire")
         expect(alice.locator("#confirm-reason")).to_have_text(REASON)
-        alice.locator("#actions").screenshot(path=str(DOCS / "review_edit_diff.png"))
+        alice.locator("#actions").screenshot(path=str(shots / "review_edit_diff.png"))
         alice.click("button[name=confirmed]")
         expect(alice.locator(".message")).to_have_text("Decided: edited.")
         expect(alice.locator("#released-answer")).to_have_text(edited)
