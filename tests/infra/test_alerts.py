@@ -16,8 +16,10 @@ import yaml
 from tests.infra.test_compose import (
     ROOT,
     argv,
+    bind_mounts,
     container_ports,
     flag_value,
+    host_exporter_data,
     host_port,
     known_metrics,
     mounted_file,
@@ -158,6 +160,19 @@ def test_alertmanager_routes_everything_to_a_receiver_the_site_fills_in() -> Non
     assert config["route"]["receiver"] in receivers
     assert all(route["receiver"] in receivers for route in config["route"].get("routes", []))
     assert 9093 in container_ports(svc)
+
+
+def test_the_host_exporters_are_the_ones_their_metric_names_were_read_from() -> None:
+    images = host_exporter_data()["images"]
+    for name, image in images.items():
+        assert services()[name]["image"] == image, f"{name}: the metric names were read from {image}: re-check them after a bump"
+    scraped = {host_port(t)[0] for job in prometheus_config()["scrape_configs"] for s in job.get("static_configs", []) for t in s["targets"]}
+    assert set(images) <= scraped, "every host exporter must be scraped"
+    node = services()["node-exporter"]
+    textfile_dir = flag_value(argv(node["command"]), "--collector.textfile.directory")
+    assert ("./backups/metrics", textfile_dir) in list(bind_mounts(node)), "the backup writes its timestamp to backups/metrics/"
+    cadvisor_args = " ".join(argv(services()["cadvisor"]["command"]))
+    assert "com.docker.compose.service" in cadvisor_args, "per-service panels group by container_label_com_docker_compose_service"
 
 
 # ---------------------------------------------------------------- promtool and amtool (scripts/test fetches them)
