@@ -80,11 +80,21 @@ _ASKS_COMPILED = tuple((section, re.compile(pattern)) for section, pattern in _A
 _INN_STEM = re.compile(
     r"(?:vir|mab|prost|stati?n|sartan|pril|olol|cillin|mycin|floxacin|gliflozin|gliptin|glutid|parin|xaban|gatran|dipin|tinib"
     r"|profen|oxetin|triptan|azepam|zolam|setron|tidin|prazol|dronat|lukast|semid|thiazid|afil|lizumab|ximab|cyclin|conazol"
-    r"|relin|tegravir|navir|buvir|previr|vudin|citabin|pramin|apin|idon|oxacin|sulfan)[aeo]?s?$"
+    r"|relin|tegravir|navir|buvir|previr|vudin|citabin|pramin|apin|idon|oxacin|sulfan|formin)[aeo]?s?$"
 )
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _SENTENCE_START = re.compile(r"(?:^|[.!?¿¡:;]\s*|\n\s*)$")
 _MIN_NAME = 4
+# German capitalizes every noun: the everyday nouns of questions about medicines are not names (matched as the end
+# of a folded word, so that compounds count: "Brausetabletten", "Fertigspritzen", "Dialysepatient").
+_GERMAN_NOUN = re.compile(
+    r"(?:nebenwirkung|wirkung|tablette|kapsel|dragee|saft|tropfen|spritze|pen|pflaster|salbe|creme|packung|flasche|beutel\w*"
+    r"|schachtel|arzt|arztin|apotheke|apotheker\w*|dosis|einnahme|anwendung|schwangerschaft|stillzeit|kind|kinder|baby|wirkstoff"
+    r"|medikament|arzneimittel|mittel|kuhlschrank|temperatur|tag|woche|monat|jahr|morgen|abend|nacht|essen|mahlzeit|alkohol|auto"
+    r"|grippe|impfung|impfstoff|virus|stamm|stamme|allergie|durchfall|ubelkeit|schmerz|schmerzen|kopfschmerzen|haut|magen|blut"
+    r"|blutdruck|zucker|patient|patientin|frau|mann|versehen|prägung|pragung|farbe|form|aufbewahrung|lagerung|haltbarkeit|saison"
+    r"|krankheit|behandlung|therapie|infektion|hepatitis|niere|leber|herz|osteoporose|depression|fieber|husten)(?:e|en|n|s|es|er)?$"
+)
 _CODE = re.compile(r"\b[A-Z]{1,4}[ -]?\d{1,4}\b")
 
 
@@ -107,6 +117,16 @@ def heading_section(heading: str | None) -> str | None:
     return None
 
 
+def naming_text(title: str | None, heading: str | None, text: str) -> str:
+    """Where a passage names what its document is about, folded: its title and heading, and its text when
+    it is not a section about something else. A leaflet names other medicines in its warnings and
+    interactions ("Don't take Dovato with ... metformin"): that does not make it a leaflet about them."""
+    parts = [title or "", heading or ""]
+    if heading_section(heading) in (None, USE, CONTENTS):
+        parts.append(text)
+    return fold("\n".join(parts))
+
+
 def asked_sections(question: str) -> frozenset[str]:
     """The sections that answer what the question asks for (several when it asks several things). "How to
     take" is asked by the most general words (take, given, how much), so it counts only when nothing more
@@ -120,9 +140,10 @@ class Name:
     """A name a question asks about; it matches a text that contains it, give or take a language's ending
     ("Mirtazapin" meets "mirtazapina", "rosuvastatina" meets "rosuvastatin")."""
 
-    def __init__(self, word: str, strong: bool) -> None:
+    def __init__(self, word: str, strong: bool, alternative: bool = False) -> None:
         self.word = word
         self.strong = strong
+        self.alternative = alternative  # in parentheses: another name of what precedes ("Dovato (dolutegravir)")
         folded = fold(word)
         key = folded if len(folded) < 7 else folded[: len(folded) - 2]
         self._pattern = re.compile(rf"\b{re.escape(key)}")
@@ -153,9 +174,11 @@ def asked_names(question: str, language: str | None = None) -> list[Name]:
         initial = _SENTENCE_START.search(question[: match.start()]) is not None
         capitalized = word[0].isupper() and not initial
         inn = _INN_STEM.search(fold(word)) is not None
+        if capitalized and language == "de" and depth == 0 and not inn and _GERMAN_NOUN.search(fold(word)):
+            continue
         if depth > 0 or inn or capitalized:
             strong = depth > 0 or inn or (capitalized and language != "de" and not _german_looking(question, language))
-            names[fold(word)] = Name(word, strong)
+            names[fold(word)] = Name(word, strong, alternative=depth > 0)
     return list(names.values())
 
 
@@ -192,7 +215,13 @@ def names_to_match(names: Iterable[Name], texts_by_document: dict[str, str]) -> 
 
 def documents_naming_most(names: list[Name], texts_by_document: dict[str, str]) -> list[str]:
     """The documents that contain the most of `names` (at least one): "Flucelvax Tetra" is about Flucelvax
-    Tetra rather than another Tetra. In the order of `texts_by_document`."""
-    counts = {document: sum(name.found_in(text) for name in names) for document, text in texts_by_document.items()}
+    Tetra rather than another Tetra. Names in parentheses are other names of the same thing: together they
+    count once, and only when none of the others is found. In the order of `texts_by_document`."""
+
+    def count(text: str) -> int:
+        main = sum(name.found_in(text) for name in names if not name.alternative)
+        return main or int(any(name.found_in(text) for name in names if name.alternative))
+
+    counts = {document: count(text) for document, text in texts_by_document.items()}
     most = max(counts.values(), default=0)
     return [document for document, count in counts.items() if count == most] if most else []

@@ -65,6 +65,13 @@ class Bm25Encoder:
         indices = sorted({i for analyzer in analyzers for i in analyzer.embed_query(text).indices})
         return SparseTerms(indices=tuple(indices), values=(1.0,) * len(indices))
 
+    def encode_names(self, text: str) -> SparseTerms:
+        """Names (of medicines, substances) in every analyzer's form, unstemmed too: "irbésartan" asked in
+        French meets "irbesartan" in an English, Spanish or Portuguese chunk alike (accents and case folded)."""
+        analyzers = [self._unstemmed, *self._stemmed.values()]
+        indices = sorted({i for analyzer in analyzers for i in analyzer.embed_query(text).indices})
+        return SparseTerms(indices=tuple(indices), values=(1.0,) * len(indices))
+
     def _analyzer(self, language: str | None) -> Bm25:
         return self._stemmed.get(language or "", self._unstemmed)
 

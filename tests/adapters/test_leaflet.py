@@ -21,6 +21,7 @@ from adapters.leaflet import (
     heading_section,
     missing_names,
     names_to_match,
+    naming_text,
 )
 
 # The template's six headings as EMA leaflets write them, for a made-up medicine "Zentrava".
@@ -105,8 +106,10 @@ def words(names: list[Name]) -> list[tuple[str, bool]]:
     ("¿Cómo se toma la rosuvastatina?", "es", [("rosuvastatina", True)]),
     ("Que faire si j'oublie de prendre mon irbésartan ?", "fr", [("irbésartan", True)]),
     ("What are the side effects?", "en", []),
-    ("Welche Nebenwirkungen hat Zentrava?", "de", [("Nebenwirkungen", False), ("Zentrava", False)]),
-    ("Ich habe eine Tablette mit der Prägung „SV 137“ gefunden.", "de", [("SV 137", True), ("Tablette", False), ("Prägung", False)]),
+    ("Welche Nebenwirkungen hat Zentrava?", "de", [("Zentrava", False)]),
+    ("Welche Nebenwirkungen hat Metformin?", "de", [("Metformin", True)]),
+    ("Darf ich die Brausetabletten im Kühlschrank lagern?", "de", []),
+    ("Ich habe eine Tablette mit der Prägung „SV 137“ gefunden.", "de", [("SV 137", True)]),
 ])
 def test_names_a_question_asks_about(question: str, language: str, expected: list[tuple[str, bool]]) -> None:
     assert words(asked_names(question, language)) == expected
@@ -131,17 +134,23 @@ def test_names_are_missing_when_no_text_has_any() -> None:
     assert missing_names(names, [fold("Rosuvastatin may cause muscle pain")]) == []
 
 
-def test_a_missing_strong_name_is_not_excused_by_a_common_noun_found() -> None:
+def test_a_common_german_noun_found_does_not_excuse_the_missing_names() -> None:
     names = asked_names("Wie lagere ich die Dupixent-Fertigspritzen (Dupilumab)?", "de")
 
     missing = missing_names(names, [fold("Fertigspritzen im Kühlschrank lagern")])
 
-    assert [name.word for name in missing] == ["Dupilumab"]
+    assert [name.word for name in missing] == ["Dupixent", "Dupilumab"]
+
+
+def test_a_missing_strong_name_is_not_excused_by_a_weak_one_found() -> None:
+    names = asked_names("Hilft Zentrava (bolagravir) bei Fieber?", "de")
+
+    assert [name.word for name in missing_names(names, [fold("Zentrava ist ein Stärkungsmittel")])] == ["bolagravir"]
 
 
 def test_the_names_to_match_are_the_strong_ones_found_else_the_specific_weak_ones() -> None:
-    documents = {"a": fold("Zentrava Tablette"), "b": fold("eine Tablette"), "c": fold("Tablette"), "d": fold("Tablette"), "e": fold("x")}
-    weak = asked_names("Welche Tablette ist Zentrava?", "de")
+    documents = {"a": fold("Zentrava Gelkur"), "b": fold("eine Gelkur"), "c": fold("Gelkur"), "d": fold("Gelkur"), "e": fold("x")}
+    weak = asked_names("Welche Gelkur ist Zentrava?", "de")
 
     assert [name.word for name in names_to_match(weak, documents)] == ["Zentrava"], "a word in most documents is no name"
     strong = asked_names("Is Zentrava (bolagravir) safe?", "en")
@@ -153,3 +162,20 @@ def test_the_documents_naming_most_of_the_names_are_the_ones_about_the_question(
 
     assert documents_naming_most(names, {"vaxigrip": fold("Vaxigrip Tetra"), "flucelvax": fold("Flucelvax Tetra")}) == ["flucelvax"]
     assert documents_naming_most(names, {"other": fold("Biktarvy")}) == []
+
+
+def test_a_medicine_named_only_in_another_leaflets_warnings_is_not_what_that_leaflet_is_about() -> None:
+    interactions = naming_text("Package leaflet", "2. What you need to know before you take Zentrava", "Do not take Zentrava with metformin.")
+    use = naming_text("Package leaflet", "1. What Zentrava is and what it is used for", "Zentrava contains bolagravir.")
+    names = asked_names("What are the side effects of metformin?", "en")
+
+    assert missing_names(names, [interactions, use]) == names
+    assert not missing_names(asked_names("What is bolagravir?", "en"), [interactions, use])
+    assert not missing_names(asked_names("How do I take Zentrava?", "en"), [interactions]), "the heading names it"
+
+
+def test_names_in_parentheses_are_other_names_of_the_same_medicine() -> None:
+    names = asked_names("What are the side effects of Zentrava (bolagravir/lamivudine)?", "en")
+    documents = {"full": fold("bolagravir and lamivudine"), "brand": fold("Zentrava"), "other": fold("lamivudine")}
+
+    assert documents_naming_most(names, documents) == ["full", "brand", "other"]

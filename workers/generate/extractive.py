@@ -40,6 +40,7 @@ from adapters.leaflet import (
     heading_section,
     missing_names,
     names_to_match,
+    naming_text,
 )
 from adapters.stores.lexical import analyzer_config
 from contracts.questions import Citation, DraftAnswer
@@ -156,7 +157,7 @@ class ExtractiveGenerator:
     ) -> DraftAnswer:
         """The same as `generate`, for callers without an event loop (benchmarks, scripts)."""
         names = asked_names(question, question_language)
-        folded = [fold("\n".join(part for part in (p.title, p.heading, p.text) if part)) for p in passages]
+        folded = [naming_text(p.title, p.heading, p.text) for p in passages]
         if passages and (missing := missing_names(names, folded)):
             return self._decline(answer_language, missing)
         by_document: dict[str, str] = {}

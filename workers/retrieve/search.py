@@ -9,7 +9,16 @@ import numpy as np
 
 from adapters.embedders.base import Embedder
 from adapters.language import LanguageDetector
-from adapters.leaflet import NOT_ANSWERS, Name, asked_names, asked_sections, documents_naming_most, fold, heading_section, names_to_match
+from adapters.leaflet import (
+    NOT_ANSWERS,
+    Name,
+    asked_names,
+    asked_sections,
+    documents_naming_most,
+    heading_section,
+    names_to_match,
+    naming_text,
+)
 from adapters.stores.base import Hit, QueryVectors, VectorStore
 from adapters.stores.lexical import Bm25Encoder
 from contracts.search import SearchHit, SearchRequest, SearchResponse
@@ -20,6 +29,7 @@ NAME_BONUS = 0.5  # the passage names the medicine asked about
 SECTION_BONUS = 0.5  # its section is the one that answers the question (side effects, storage, ...)
 NOT_ANSWER_PENALTY = 0.5  # a table of contents or the leaflet's preamble
 MAX_NAMING_DOCUMENTS = 8  # searched again on their own
+NAME_SEARCH_DEPTH = 10
 # Of the versions of a leaflet that names the medicine, the one in the question's language, else the English one.
 QUESTION_LANGUAGE_BONUS = 0.3
 PIVOT_LANGUAGE_BONUS = 0.2
@@ -58,15 +68,19 @@ def search(
     )
     depth = max(request.top_k, RERANK_DEPTH)
     hits = [to_search_hit(h) for h in store.search(query, limit=depth, filters=request.filters)]
+    asked = asked_names(request.query)
+    if asked and not all(any(name.found_in(text) for text in document_texts(hits).values()) for name in asked):
+        # a name asked in one language weighs little on chunks of another (BM25 counts a tenth across languages):
+        # look the names up as words of every language
+        by_name = QueryVectors(dense=query.dense, sparse=lexical.encode_names(" ".join(n.word for n in asked)), languages=frozenset())
+        hits = merged(hits, store.search(by_name, limit=NAME_SEARCH_DEPTH, filters=request.filters))
     texts = document_texts(hits)
-    names = names_to_match(asked_names(request.query), texts)
+    names = names_to_match(asked, texts)
     naming = documents_naming_most(names, texts)
     if naming and "document_id" not in request.filters:
         # the section that answers may rank low in the whole index (a Spanish leaflet's storage section for an
         # English question): search again within the documents that name the medicine
-        within = store.search(query, limit=depth, filters={**request.filters, "document_id": naming[:MAX_NAMING_DOCUMENTS]})
-        seen = {hit.chunk_id for hit in hits}
-        hits += [hit for hit in map(to_search_hit, within) if hit.chunk_id not in seen]
+        hits = merged(hits, store.search(query, limit=depth, filters={**request.filters, "document_id": naming[:MAX_NAMING_DOCUMENTS]}))
     return SearchResponse(
         query=request.query,
         results=rerank(hits, names, asked_sections(request.query), request.top_k, languages),
@@ -105,14 +119,19 @@ def rerank(
     return best
 
 
+def merged(hits: list[SearchHit], more: list[Hit]) -> list[SearchHit]:
+    seen = {hit.chunk_id for hit in hits}
+    return hits + [hit for hit in map(to_search_hit, more) if hit.chunk_id not in seen]
+
+
 def document_texts(hits: list[SearchHit]) -> dict[str, str]:
-    """Each document's hits, folded into one text."""
+    """Where each document's hits name what it is about (adapters.leaflet.naming_text), folded into one text."""
     texts: dict[str, list[str]] = {}
     for hit in hits:
-        texts.setdefault(hit.document_id, []).extend(part for part in (hit.title, hit.heading, hit.text) if part)
-    return {document: fold("\n".join(parts)) for document, parts in texts.items()}
+        texts.setdefault(hit.document_id, []).append(naming_text(hit.title, hit.heading, hit.text))
+    return {document: "\n".join(parts) for document, parts in texts.items()}
 
 
 def mentions(hit: SearchHit, names: list[Name]) -> bool:
-    folded = fold(" ".join(part for part in (hit.title, hit.heading, hit.text) if part))
+    folded = naming_text(hit.title, hit.heading, hit.text)
     return any(name.found_in(folded) for name in names)

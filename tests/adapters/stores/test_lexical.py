@@ -62,3 +62,12 @@ def test_documents_get_saturated_term_frequencies(lexical):
     once = lexical.encode_document("fever", "en")
     thrice = lexical.encode_document("fever fevers fever", "en")
     assert once.indices == thrice.indices and thrice.values[0] > once.values[0]
+
+
+def test_names_meet_their_chunks_in_every_language_across_accents_and_case() -> None:
+    encoder = Bm25Encoder()
+    names = set(encoder.encode_names("irbésartan").indices)
+
+    for text, language in [("Karvea contains irbesartan.", "en"), ("Karvea contiene IRBESARTÁN.", "es"),
+                           ("Karvea contient de l'irbésartan.", "fr"), ("Karvea indeholder irbesartan.", "da")]:
+        assert names & set(encoder.encode_document(text, language).indices), (text, language)

@@ -264,8 +264,9 @@ async def test_the_version_in_the_answer_language_is_quoted_else_the_english_one
 ])
 async def test_evidence_in_a_language_outside_the_four_says_its_real_language(generator: ExtractiveGenerator, language: str, label: str) -> None:
     passage = hit("storage-x", "Zentrava 25 °C Zentrava 25 °C Zentrava 25 °C Zentrava.", "5. Opbevaring", language=language)
+    named = hit("use-x", "Zentrava.", "1. Zentrava", language=language)  # the retriever keeps one passage that names it
 
-    answer = await generator.generate("Wie ist Zentrava aufzubewahren?", "de", "de", [passage])
+    answer = await generator.generate("Wie ist Zentrava aufzubewahren?", "de", "de", [passage, named])
 
     assert answer.answered
     assert answer.text.split("\n")[1].startswith(f"- {label} „")
