@@ -2,7 +2,7 @@
 # scripts/deploy.sh production|status|backup: the operations runbook's deployment calls, on compose.yaml.
 #   production  build the image, start (or update) every service, wait for the gateway's /health, print each service's state
 #   status      each service's state, then the gateway's /health (exit 1 when it is degraded or does not answer)
-#   backup      scripts/backup.sh, with any further arguments
+#   backup      scripts/backup.sh --compose (through the NATS port compose publishes), with any further arguments
 # DRY_RUN=1 prints the commands instead of running them. MIRAGE_URL (http://localhost:8006): the gateway as seen from here;
 # DEPLOY_WAIT_S (300): how long `production` waits for /health; COMPOSE ("docker compose"): the compose command.
 set -euo pipefail
@@ -80,7 +80,7 @@ case "$command" in
       echo "scripts/backup.sh is missing or not executable" >&2
       exit 1
     fi
-    run "$root/scripts/backup.sh" "$@"
+    run "$root/scripts/backup.sh" --compose "$@"
     ;;
   *)
     usage

@@ -47,9 +47,9 @@ def test_status_prints_the_states_then_health() -> None:
     assert len(ran) == 2
 
 
-def test_backup_calls_scripts_backup_sh_with_the_arguments() -> None:
-    assert commands("backup") == [[str(ROOT / "scripts/backup.sh")]]
-    assert commands("backup", "--to", "/mnt/backups") == [[str(ROOT / "scripts/backup.sh"), "--to", "/mnt/backups"]]
+def test_backup_calls_scripts_backup_sh_on_the_compose_stack_with_the_arguments() -> None:
+    assert commands("backup") == [[str(ROOT / "scripts/backup.sh"), "--compose"]]
+    assert commands("backup", "--to", "/mnt/backups") == [[str(ROOT / "scripts/backup.sh"), "--compose", "--to", "/mnt/backups"]]
 
 
 def test_what_it_relies_on_in_compose() -> None:
