@@ -175,6 +175,24 @@ def test_the_host_exporters_are_the_ones_their_metric_names_were_read_from() -> 
     assert "com.docker.compose.service" in cadvisor_args, "per-service panels group by container_label_com_docker_compose_service"
 
 
+def test_the_backup_writes_the_timestamp_the_alert_reads(tmp_path: Path) -> None:
+    """What `mirage backup` leaves in the textfile directory node-exporter reads: the names the alert and the dashboard use."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from mirage.backup import METRICS_DIR, METRICS_FILE, record_success
+
+    folder = tmp_path / "mirage-20261129T000000Z"
+    folder.mkdir()
+    manifest = {"finished_at": "2026-11-29T00:00:00+00:00", "seconds": 12.5, "files": {"a.snapshot": {"bytes": 2048}}}
+    record_success(tmp_path, folder, manifest)
+    textfile = tmp_path / METRICS_DIR / METRICS_FILE
+    assert textfile.suffix == ".prom" and f"./backups/{METRICS_DIR}" in {source for source, _ in bind_mounts(services()["node-exporter"])}
+    served = {s.name: s.value for family in text_string_to_metric_families(textfile.read_text()) for s in family.samples}
+    assert served["mirage_backup_last_success_timestamp_seconds"] == 1795910400.0
+    textfile_names = {name for name, groups in host_exporter_data()["metrics"].items() if name.startswith("mirage_backup_")}
+    assert set(served) == textfile_names, "host_exporter_metrics.json lists what the backup writes"
+
+
 # ---------------------------------------------------------------- promtool and amtool (scripts/test fetches them)
 
 
