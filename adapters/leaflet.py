@@ -98,12 +98,16 @@ _GERMAN_NOUN = re.compile(
 _CODE = re.compile(r"\b[A-Z]{1,4}[ -]?\d{1,4}\b")
 
 
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _LIGATURES = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l"})
 
 
 def fold(text: str) -> str:
     """Lowercase without accents: "Irbésartan" -> "irbesartan", "Höchstdosis" -> "hochstdosis", "indlægsseddel" -> "indlaegsseddel"."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower().translate(_LIGATURES)) if not unicodedata.combining(c))
+    text = text.lower().translate(_LIGATURES)
+    if text.isascii():
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 def heading_section(heading: str | None) -> str | None:

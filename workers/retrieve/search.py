@@ -69,12 +69,13 @@ def search(
     depth = max(request.top_k, RERANK_DEPTH)
     hits = [to_search_hit(h) for h in store.search(query, limit=depth, filters=request.filters)]
     asked = asked_names(request.query)
-    if asked and not all(any(name.found_in(text) for text in document_texts(hits).values()) for name in asked):
+    texts = document_texts(hits) if asked else {}
+    if asked and not all(any(name.found_in(text) for text in texts.values()) for name in asked):
         # a name asked in one language weighs little on chunks of another (BM25 counts a tenth across languages):
         # look the names up as words of every language
         by_name = QueryVectors(dense=query.dense, sparse=lexical.encode_names(" ".join(n.word for n in asked)), languages=frozenset())
         hits = merged(hits, store.search(by_name, limit=NAME_SEARCH_DEPTH, filters=request.filters))
-    texts = document_texts(hits)
+        texts = document_texts(hits)
     names = names_to_match(asked, texts)
     naming = documents_naming_most(names, texts)
     if naming and "document_id" not in request.filters:
