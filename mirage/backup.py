@@ -188,6 +188,11 @@ def mirage_version() -> str:
         return "unknown"
 
 
+def server_version(nc: Client) -> str:
+    found = nc.connected_server_version
+    return f"{found.major}.{found.minor}.{found.patch}{found.dev and '-' + found.dev or ''}"
+
+
 def backup_name(now: datetime) -> str:
     return f"mirage-{now.strftime('%Y%m%dT%H%M%SZ')}"
 
@@ -214,12 +219,13 @@ async def take_backup(nc: Client, root: Path, steps: Steps = QUIET, source: str 
         js = nc.jetstream()
         existing = await stream_names(nc)
         streams: list[dict[str, Any]] = []
+        advance = steps.task("snapshots", len(existing & set(backed_up_streams())))
         for stream in backed_up_streams():
             if stream not in existing:
                 streams.append({"name": stream, "absent": True})
                 continue
-            info = await js.stream_info(stream)
-            meta = await snapshot_stream(nc, stream, partial, steps.task(f"snapshot {stream} ({info.state.messages} messages)", None))
+            meta = await snapshot_stream(nc, stream, partial, lambda n: None)
+            advance(1)
             state = meta["state"]
             streams.append({"name": stream, "messages": state.get("messages", 0), "first_sequence": state.get("first_seq", 0),
                             "last_sequence": state.get("last_seq", 0), "bytes": state.get("bytes", 0),
@@ -228,14 +234,14 @@ async def take_backup(nc: Client, root: Path, steps: Steps = QUIET, source: str 
         audited = next((s for s in streams if s["name"] == topology.AUDIT.name and not s.get("absent")), None)
         if audited is not None and audited["messages"]:
             with (partial / AUDIT_FILE).open("w", encoding="utf-8") as out:
-                advance = steps.task("audit trail", None)
+                advance = steps.task("audit trail", audited["messages"])
                 head = await export(js, out, progress=advance)
             audit = {"entries": head.count, "head": head.hash, "last_sequence": head.last_sequence}
         files = {p.name: {"bytes": p.stat().st_size, "sha256": sha256_of(p)} for p in sorted(partial.iterdir())}
         manifest = {
             "format": FORMAT, "name": name, "created_at": started.isoformat(), "finished_at": datetime.now(UTC).isoformat(),
             "seconds": round(time.monotonic() - began, 3), "mirage_version": mirage_version(),
-            "nats_server_version": str(nc.connected_server_version), "source": source,
+            "nats_server_version": server_version(nc), "source": source,
             "streams": streams, "audit": audit, "documents": await count_documents(js),
             "vector_index": "not copied: `mirage restore` rebuilds it from the uploaded bytes (OBJ stream) for every indexed document",
             "files": files,
@@ -374,11 +380,12 @@ def verify_backup(folder: Path, steps: Steps = QUIET) -> Check:
         async def run() -> None:
             nc = await nats.connect(server.url)
             try:
-                for stream in present_streams(check.manifest):
+                present = present_streams(check.manifest)
+                advance = steps.task("read snapshots (bytes)", sum(check.manifest["files"][f"{s['name']}.snapshot"]["bytes"] for s in present))
+                for stream in present:
                     name = stream["name"]
                     try:
-                        size = check.manifest["files"][f"{name}.snapshot"]["bytes"]
-                        state = await restore_stream(nc, name, folder, 1, steps.task(f"read {name}", size))
+                        state = await restore_stream(nc, name, folder, 1, advance)
                     except (BackupError, TimeoutError, OSError, ValueError) as exc:
                         check.problems.append(f"{name}.snapshot cannot be restored: {exc}")
                         continue
@@ -532,9 +539,9 @@ async def restore_into(nc: Client, folder: Path, manifest: dict[str, Any], setti
     for stream in sorted(existing):
         await js.delete_stream(stream)
         report.replaced.append(stream)
+    advance = steps.task("restore streams (bytes)", sum(manifest["files"][f"{name}.snapshot"]["bytes"] for name in wanted))
     for name in wanted:
-        total = manifest["files"][f"{name}.snapshot"]["bytes"]
-        report.streams[name] = await restore_stream(nc, name, folder, settings.jetstream_replicas, steps.task(f"restore {name}", total))
+        report.streams[name] = await restore_stream(nc, name, folder, settings.jetstream_replicas, advance)
     reset_index(settings)
     own = components is None
     components = components or Components(settings)
@@ -605,7 +612,8 @@ def backup_table(folder: Path) -> Any:
     audit = manifest.get("audit")
     if audit:
         table.add_row(AUDIT_FILE, str(audit["entries"]), str(audit["last_sequence"]), "", size_text(manifest["files"][AUDIT_FILE]["bytes"]))
-    table.caption = (f"documents {manifest['documents'] or 'none'}; MIRAGE {manifest['mirage_version']}, "
+    documents = ", ".join(f"{n} {status}" for status, n in manifest["documents"].items()) or "none"
+    table.caption = (f"documents: {documents}; MIRAGE {manifest['mirage_version']}, "
                      f"nats-server {manifest['nats_server_version']}; SHA-256 of every file in {MANIFEST}")
     return table
 
@@ -620,5 +628,6 @@ def restore_table(report: RestoreReport) -> Any:
     table.add_column("consumers", justify="right")
     for name, state in report.streams.items():
         table.add_row(name, str(state.get("messages", 0)), str(state.get("last_seq", 0)), str(state.get("consumer_count", 0)))
-    table.caption = f"vector index rebuilt: {report.documents} documents, {report.chunks} chunks in {report.index_seconds:.1f} s"
+    table.caption = (f"vector index rebuilt from the uploaded bytes: {report.documents} documents, {report.chunks} chunks "
+                     f"in {report.index_seconds:.1f} s" + (f"; replaced {len(report.replaced)} streams" if report.replaced else ""))
     return table

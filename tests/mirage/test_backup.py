@@ -112,6 +112,8 @@ async def test_a_backup_taken_while_running_restores_every_document_question_cas
     print(f"vector index rebuilt: {report.documents} documents, {report.chunks} chunks in {report.index_seconds:.2f} s")
     code, output = await asyncio.to_thread(mirage, "restore", folder.name, "--from", str(backups), "--data-dir", str(data_dir))
     assert code == 1 and "--yes" in output, output  # a second restore would replace what is there: asks first
+    again = await asyncio.to_thread(run_restore, folder, settings, True, components)  # --yes: the same state again
+    assert len(again.replaced) == len(again.streams) == 11 and again.documents == 2
 
     # 3. Started again: everything is back, and the system goes on from where it was.
     async with running(data_dir, embedder, detector, english_embedder) as (http, url):
