@@ -22,6 +22,7 @@ from tests.infra.test_compose import (
     host_exporter_data,
     host_port,
     known_metrics,
+    mirage_services,
     mounted_file,
     prometheus_config,
     promql_parts,
@@ -151,6 +152,17 @@ def test_prometheus_loads_the_rules_and_sends_alerts_to_alertmanager() -> None:
     for target in targets:
         host, port = host_port(target)
         assert host in services() and port in container_ports(services()[host]), f"alerts go to {target}, which is not served"
+
+
+def test_a_stopped_service_is_missed_for_every_mirage_job() -> None:
+    """Replicas found by DNS vanish when stopped instead of going down: MirageServiceMissing names every MIRAGE job."""
+    rule = next(rule for rule in alerts() if rule["alert"] == "MirageServiceMissing")
+    watched = set(re.findall(r'absent\(up\{job="([\w-]+)"\}\)', rule["expr"]))
+    jobs = prometheus_config()["scrape_configs"]
+    discovered = {job["job_name"] for job in jobs if job.get("dns_sd_configs")}
+    assert discovered <= watched, f"not watched: {sorted(discovered - watched)}"
+    mirage = {job["job_name"] for job in jobs for s in job.get("static_configs", []) for t in s["targets"] if host_port(t)[0] in mirage_services()}
+    assert watched == discovered | mirage, f"{sorted(watched)} vs the MIRAGE jobs {sorted(discovered | mirage)}"
 
 
 def test_alertmanager_routes_everything_to_a_receiver_the_site_fills_in() -> None:
