@@ -15,11 +15,7 @@ if TYPE_CHECKING:
 
 
 def attach(broker: NatsBroker, runtime: Runtime) -> None:
-    s = runtime.settings
-    generator = build_generator(
-        gemini_api_key=s.gemini_api_key, gemini_model=s.gemini_model, openai_base_url=s.openai_base_url,
-        openai_model=s.openai_model, openai_api_key=s.openai_api_key, timeout_s=s.llm_timeout_s,
-    )
+    generator = build_generator(runtime.settings.llm)
     services = GenerateServices(generator=generator, bus=runtime.bus)
     runtime.closers.append(lambda: aclose(generator))
-    broker.include_router(build_router(services, runtime.policy), middlewares=[runtime.policy.middleware(runtime.bus.publish_raw)])
+    runtime.include(build_router(services, runtime.policy))

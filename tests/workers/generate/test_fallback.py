@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from adapters.llm import LlmConfig
 from contracts.questions import DraftAnswer
 from contracts.search import SearchHit
 from tests.workers.generate.fakes import DOSAGE, DOSAGE_QUESTIONS, TIMEOUT_S, WIRES, FakeApi, Wire, gemini_reply, leaflet_passages
@@ -88,7 +89,7 @@ SETTINGS = {"gemini_model": "gemini-2.5-flash", "openai_model": "qwen3:4b", "tim
 
 
 async def test_without_online_settings_the_generator_is_extractive() -> None:
-    generator = build_generator(gemini_api_key=None, openai_base_url=None, openai_api_key=None, **SETTINGS)
+    generator = build_generator(LlmConfig(gemini_api_key=None, openai_base_url=None, **SETTINGS))
 
     assert isinstance(generator, ExtractiveGenerator)
 
@@ -101,7 +102,7 @@ async def test_without_online_settings_the_generator_is_extractive() -> None:
 async def test_online_backends_are_chosen_by_settings_and_fall_back_to_extractive(
     gemini_key: str | None, openai_url: str | None, primary: str
 ) -> None:
-    generator = build_generator(gemini_api_key=gemini_key, openai_base_url=openai_url, openai_api_key=None, **SETTINGS)
+    generator = build_generator(LlmConfig(gemini_api_key=gemini_key, openai_base_url=openai_url, **SETTINGS))
     try:
         assert isinstance(generator, FallbackGenerator)
         assert (generator.primary.name, generator.fallback.name) == (primary, "extractive")
