@@ -30,6 +30,7 @@ from contracts.figures import Figures, Tally
 
 log = logging.getLogger(__name__)
 Record = TypeVar("Record", bound=BaseModel)
+SCAN_IDLE_S = 10.0
 UNREADABLE_RECORDS = Counter("mirage_unreadable_records", "Records set aside because they could not be read", ["bucket"])
 
 
@@ -184,15 +185,24 @@ class Records(Generic[Record]):
             return before, after
 
     async def scan(self) -> AsyncIterator[Record]:
-        """Every record, one at a time (an ordered consumer over the bucket's latest values; nothing held in memory)."""
-        watcher = await self.kv.watchall(ignore_deletes=True)
+        """Every record, one at a time (an ordered consumer over the bucket's latest values; nothing held in memory).
+
+        The scan ends at the entry that left nothing pending: the library's end-of-values marker can come before the
+        values (its consumer-info check races the first delivery), which made a busy bucket look empty now and then."""
+        if not (await self.kv.status()).values:
+            return
+        watcher = await self.kv.watchall()
         try:
-            async for entry in watcher:
+            while True:
+                entry = await watcher.updates(timeout=SCAN_IDLE_S)
                 if entry is None:
+                    continue
+                if entry.operation is None:  # a value; deletes and purges carry their operation
+                    record = self._read(entry.key, entry.value, entry.revision or 0)
+                    if record is not None:
+                        yield record
+                if not entry.delta:
                     return
-                record = self._read(entry.key, entry.value, entry.revision or 0)
-                if record is not None:
-                    yield record
         finally:
             await watcher.stop()
 
