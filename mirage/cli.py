@@ -615,10 +615,12 @@ def bench_all_command(
 
 @app.command()
 def backup(
-    to: Annotated[Optional[Path], typer.Option("--to", file_okay=False, help="Where backups go [env MIRAGE_BACKUP_DIR, default backups/].")] = None,
+    to: Annotated[Optional[Path], typer.Option("--to", file_okay=False, help="Where backups go (env MIRAGE_BACKUP_DIR; default backups/).")] = None,
     verify: Annotated[Optional[str], typer.Option("--verify", metavar="NAME", help="Check a backup instead: the checksums, then every "
                                                   "snapshot restored into a throwaway nats-server and counted, the audit chain.")] = None,
-    nats_url: NatsUrlOption = None, data_dir: DataDirOption = None,
+    nats_url: NatsUrlOption = None,
+    data_dir: Annotated[Optional[Path], typer.Option(help="Data directory of a running or stopped `mirage up` (env MIRAGE_DATA_DIR; "
+                                                          "default .mirage).")] = None,
 ) -> None:
     """Back up MIRAGE while it runs: every stream, bucket and uploaded file (JetStream snapshots, consumers included), the
     audit trail as JSON lines, a manifest with a SHA-256 per file, into backups/mirage-<UTC time>/. The vector index is not
@@ -650,8 +652,8 @@ def backup(
 def restore(
     name: Annotated[str, typer.Argument(help="A backup: its folder under the backup directory (`ls -la backups/`), or a path.")],
     from_dir: Annotated[Optional[Path], typer.Option("--from", file_okay=False,
-                                                     help="Where the backups are [env MIRAGE_BACKUP_DIR, default backups/].")] = None,
-    data_dir: Annotated[Optional[Path], typer.Option(help="Data directory to restore into [env MIRAGE_DATA_DIR, default .mirage]; "
+                                                     help="Where the backups are (env MIRAGE_BACKUP_DIR; default backups/).")] = None,
+    data_dir: Annotated[Optional[Path], typer.Option(help="Data directory to restore into (env MIRAGE_DATA_DIR; default .mirage); "
                                                           "with NATS_URL (compose), that NATS and QDRANT_URL.")] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Replace what is there already (streams, vector index).")] = False,
 ) -> None:

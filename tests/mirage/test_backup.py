@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import shutil
 from collections.abc import AsyncIterator
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import nats
+import pytest
 from typer.testing import CliRunner
 
 from contracts.chain import WORKERS
@@ -137,3 +139,37 @@ async def test_a_backup_taken_while_running_restores_every_document_question_cas
         assert released["status"] == "answered" and released["reviewed"]["decision"] == "approved"
         after = await audit_trail(url, at_least=trail.count + 2)
         assert after.intact and after.count >= trail.count + 2
+
+
+async def test_a_damaged_backup_is_named_by_verify_and_never_restored(tmp_path: Path) -> None:
+    from mirage.backup import BackupError, take_backup, verify_backup
+    from runtime.messaging import ensure_topology
+
+    with EmbeddedNats(tmp_path / "nats") as server:
+        nc = await nats.connect(server.url)
+        try:
+            await ensure_topology(nc.jetstream())
+            for n in range(3):
+                await nc.jetstream().publish("mirage.document.uploaded", f'{{"n": {n}}}'.encode(), stream="MIRAGE_DOCUMENTS")
+            folder = await take_backup(nc, tmp_path / "backups")
+        finally:
+            await nc.close()
+    check = await asyncio.to_thread(verify_backup, folder)
+    assert check.ok and check.restored["MIRAGE_DOCUMENTS"]["messages"] == 3, check.problems
+
+    snapshot = folder / "MIRAGE_DOCUMENTS.snapshot"
+    good = snapshot.read_bytes()
+    snapshot.write_bytes(good[:-1] + bytes([good[-1] ^ 1]))
+    check = await asyncio.to_thread(verify_backup, folder)
+    assert check.problems == ["MIRAGE_DOCUMENTS.snapshot is damaged: its size or SHA-256 is not the one the manifest recorded"]
+    with pytest.raises(BackupError, match="does not check out, nothing was restored"):
+        await asyncio.to_thread(run_restore, folder, Settings(data_dir=tmp_path / "elsewhere"), False)
+    assert not (tmp_path / "elsewhere").exists()
+
+    # A file whose checksum was recomputed after it was cut short: only restoring it tells.
+    snapshot.write_bytes(good[: len(good) // 2])
+    manifest = json.loads((folder / MANIFEST).read_text())
+    manifest["files"][snapshot.name] = {"bytes": snapshot.stat().st_size, "sha256": hashlib.sha256(snapshot.read_bytes()).hexdigest()}
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+    check = await asyncio.to_thread(verify_backup, folder)
+    assert any(p.startswith("MIRAGE_DOCUMENTS") for p in check.problems) and not check.ok, check.problems
