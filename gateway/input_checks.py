@@ -107,5 +107,6 @@ def check_document_id(document_id: str) -> str:
 def check_query_id(query_id: str, missing: str = "query_not_found") -> str:
     """A question's id (also its review case's): it becomes a NATS key and a subject token, so 404 unless it could be one."""
     if not QUERY_ID.match(query_id):
-        raise ApiError(404, missing, f"no question {query_id[:80]!r}: ids are letters, digits, '_' or '-' (64 at most)")
+        what = "review case for question" if missing == "case_not_found" else "question"
+        raise ApiError(404, missing, f"no {what} {query_id[:80]!r}: ids are letters, digits, '_' or '-' (64 at most)")
     return query_id
