@@ -17,7 +17,14 @@ from typing import Any, Generic, TypeVar
 
 from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig, ObjectStoreConfig, StorageType, StreamConfig
-from nats.js.errors import BadRequestError, BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError, NotFoundError
+from nats.js.errors import (
+    BadRequestError,
+    BucketNotFoundError,
+    InvalidKeyError,
+    KeyNotFoundError,
+    KeyWrongLastSequenceError,
+    NotFoundError,
+)
 from nats.js.kv import KeyValue
 from nats.js.object_store import ObjectStore
 from prometheus_client import Counter
@@ -150,9 +157,10 @@ class Records(Generic[Record]):
         return True
 
     async def get(self, key: str) -> Record | None:
+        """The record, or None: none under that key, unreadable (set aside), or a key no record can have."""
         try:
             entry = await self.kv.get(key)
-        except KeyNotFoundError:
+        except (KeyNotFoundError, InvalidKeyError):
             return None
         return self._read(key, entry.value, entry.revision or 0)
 

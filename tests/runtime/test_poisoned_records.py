@@ -91,3 +91,16 @@ async def test_unreadable_totals_are_left_alone_and_counted_again_from_the_recor
         assert "some_bucket" not in UNREADABLE.summary().get(topology.FIGURES_BUCKET, {}).get("keys", [])
     finally:
         await nc.close()
+
+
+async def test_a_key_no_record_can_have_reads_as_absent(nats_server) -> None:  # noqa: ANN001
+    from contracts.documents import DocumentRecord
+    from runtime.messaging import Records
+
+    nc = await nats.connect(nats_server.url)
+    try:
+        records = Records(await open_bucket(nc.jetstream(), topology.CATALOG_BUCKET), DocumentRecord, "document_id")
+        for key in (">", "*", "a b", "", "a..b"):
+            assert await records.get(key) is None
+    finally:
+        await nc.close()
