@@ -58,6 +58,12 @@ def backed_up_streams() -> list[str]:
     return ([spec.name for spec in topology.STREAMS] + [f"KV_{name}" for name in BUCKETS] + [f"OBJ_{topology.UPLOADS_BUCKET}"])
 
 
+def keeps_consumers(stream: str) -> bool:
+    """Event streams: their durable consumers' positions are part of the state. Buckets and the upload store have only
+    the watchers of running processes (ephemeral consumers)."""
+    return not stream.startswith(("KV_", "OBJ_"))
+
+
 def backup_root(to: Path | None) -> Path:
     """--to, else MIRAGE_BACKUP_DIR, else `backups/` (relative to where the command runs, as `.mirage` is)."""
     return to or Path(os.environ.get(BACKUP_DIR_VARIABLE) or DEFAULT_BACKUP_DIR)
@@ -115,7 +121,7 @@ async def stream_names(nc: Client) -> set[str]:
 
 
 async def snapshot_stream(nc: Client, stream: str, folder: Path, advance: Callable[[float], None]) -> dict[str, Any]:
-    """Write the server's snapshot of `stream` (messages and consumers, checksums checked first) to `<stream>.snapshot`,
+    """Write the server's snapshot of `stream` (messages and durable consumers, checksums checked first) to `<stream>.snapshot`,
     acking each chunk (the server's flow control); its configuration and state to `<stream>.json`."""
     inbox = nc.new_inbox()
     finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -140,8 +146,8 @@ async def snapshot_stream(nc: Client, stream: str, folder: Path, advance: Callab
 
         subscription = await nc.subscribe(inbox, cb=on_chunk, pending_bytes_limit=256 * 1024 * 1024)
         try:
-            response = await api(nc, f"$JS.API.STREAM.SNAPSHOT.{stream}",
-                                 {"deliver_subject": inbox, "chunk_size": CHUNK_BYTES, "jsck": True}, timeout=120)
+            request = {"deliver_subject": inbox, "chunk_size": CHUNK_BYTES, "jsck": True, "no_consumers": not keeps_consumers(stream)}
+            response = await api(nc, f"$JS.API.STREAM.SNAPSHOT.{stream}", request, timeout=120)
             while not finished.done():
                 await asyncio.wait({finished}, timeout=1.0)
                 if not finished.done() and time.monotonic() - last_chunk > IDLE_TIMEOUT_S:
@@ -229,7 +235,7 @@ async def take_backup(nc: Client, root: Path, steps: Steps = QUIET, source: str 
             state = meta["state"]
             streams.append({"name": stream, "messages": state.get("messages", 0), "first_sequence": state.get("first_seq", 0),
                             "last_sequence": state.get("last_seq", 0), "bytes": state.get("bytes", 0),
-                            "consumers": state.get("consumer_count", 0)})
+                            "consumers": state.get("consumer_count", 0) if keeps_consumers(stream) else 0})
         audit: dict[str, Any] | None = None
         audited = next((s for s in streams if s["name"] == topology.AUDIT.name and not s.get("absent")), None)
         if audited is not None and audited["messages"]:
