@@ -283,6 +283,15 @@ def record_success(root: Path, folder: Path, manifest: dict[str, Any]) -> None:
     ))
 
 
+def prune(root: Path, keep: int) -> list[Path]:
+    """Delete the oldest whole backups beyond the newest `keep` (names sort by time); the ones deleted."""
+    backups = sorted(p for p in root.glob("mirage-*") if (p / MANIFEST).is_file())
+    gone = backups[:-keep] if keep > 0 else []
+    for folder in gone:
+        shutil.rmtree(folder)
+    return gone
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Readers (node-exporter, the alert) never see half a file."""
     temporary = path.with_name(f".{path.name}.tmp")

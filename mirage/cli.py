@@ -618,6 +618,7 @@ def backup(
     to: Annotated[Optional[Path], typer.Option("--to", file_okay=False, help="Where backups go (env MIRAGE_BACKUP_DIR; default backups/).")] = None,
     verify: Annotated[Optional[str], typer.Option("--verify", metavar="NAME", help="Check a backup instead: the checksums, then every "
                                                   "snapshot restored into a throwaway nats-server and counted, the audit chain.")] = None,
+    keep: Annotated[Optional[int], typer.Option(min=1, help="Then delete the oldest backups beyond the newest N (default: keep all).")] = None,
     nats_url: NatsUrlOption = None,
     data_dir: Annotated[Optional[Path], typer.Option(help="Data directory of a running or stopped `mirage up` (env MIRAGE_DATA_DIR; "
                                                           "default .mirage).")] = None,
@@ -625,7 +626,7 @@ def backup(
     """Back up MIRAGE while it runs: every stream, bucket and uploaded file (JetStream snapshots, consumers included), the
     audit trail as JSON lines, a manifest with a SHA-256 per file, into backups/mirage-<UTC time>/. The vector index is not
     copied: `mirage restore` rebuilds it from the uploaded bytes."""
-    from mirage.backup import BackupError, BarSteps, backup_root, backup_table, find_backup, run_backup, verify_backup
+    from mirage.backup import BackupError, BarSteps, backup_root, backup_table, find_backup, prune, run_backup, verify_backup
 
     root = backup_root(to)
     try:
@@ -639,6 +640,8 @@ def backup(
         raise typer.Exit(1) from exc
     if verify is None:
         console.print(backup_table(folder))
+        for gone in prune(root, keep) if keep else []:
+            console.print(f"deleted the older backup {gone.name} (--keep {keep})")
         return
     for problem in check.problems:
         console.print(f"[red]{problem}[/]", soft_wrap=True)

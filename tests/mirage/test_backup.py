@@ -173,3 +173,15 @@ async def test_a_damaged_backup_is_named_by_verify_and_never_restored(tmp_path: 
     (folder / MANIFEST).write_text(json.dumps(manifest))
     check = await asyncio.to_thread(verify_backup, folder)
     assert any(p.startswith("MIRAGE_DOCUMENTS") for p in check.problems) and not check.ok, check.problems
+
+
+def test_keep_deletes_only_the_oldest_whole_backups(tmp_path: Path) -> None:
+    from mirage.backup import prune
+
+    names = ["mirage-20261127T020000Z", "mirage-20261128T020000Z", "mirage-20261129T020000Z", ".mirage-20261129T030000Z.partial"]
+    for name in names:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / MANIFEST).write_text("{}")
+    (tmp_path / "metrics").mkdir()
+    assert [p.name for p in prune(tmp_path, 2)] == ["mirage-20261127T020000Z"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*names[1:], "metrics"])
