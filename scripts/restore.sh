@@ -32,8 +32,8 @@ fi
 if [ -n "$compose" ]; then
   # The workers and the gateway must be stopped; NATS and Qdrant must run. The restore runs in the gateway's image, on the
   # compose network (Qdrant is not published), with the backups mounted read-only.
-  cd "$root"
   backups="$(cd "${MIRAGE_BACKUP_DIR:-backups}" && pwd)"
+  cd "$root"
   "$root/scripts/bootstrap.sh"
   workers="$("$root/.venv/bin/python" -c 'from contracts.chain import WORKERS; print(*WORKERS)')"
   # shellcheck disable=SC2086
