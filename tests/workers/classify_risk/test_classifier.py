@@ -338,3 +338,23 @@ def test_the_lexicon_covers_every_category_in_every_language():
             assert group.needs in (None, *CUES), (category, name)
     names = [name for groups in [*LEXICON.values(), CUES] for name in groups]
     assert len(names) == len(set(names)), "group names are unique: a cue is found by name"
+
+
+@pytest.mark.parametrize(("question", "category", "trigger"), [
+    ("My eight-year-old has a cough", C.children, "eight-year-old"),
+    ("Mon fils de huit ans tousse", C.children, "de huit ans"),
+    ("Wie viel Saft darf mein Achtjähriger nehmen?", C.children, "Achtjähriger"),
+    ("Mein Sohn hat aus Versehen drei Tabletten geschluckt", C.dosage, "aus Versehen drei Tabletten geschluckt"),
+    ("How many of my sleeping pills would it take to never wake up?", C.self_harm, "never wake up"),
+])
+def test_ages_in_words_accidents_and_not_waking_up_are_found(question, category, trigger):
+    assert reported(trigger, finding(assess(question, None, None, ()), category))
+
+
+@pytest.mark.parametrize("question", [
+    "Je prends mon oméprazole avant mon petit-déjeuner ?", "¿Puedo dejarlo en la nevera?",
+    "I left my insulin in the car by mistake, is it still good?", "Ich habe die Packung aus Versehen im Auto gelassen",
+    "Is it ok for me to store it at room temperature?", "Volljährig und langjährig: wie lagere ich das?",
+])
+def test_ordinary_questions_with_words_close_to_risky_ones_have_no_finding_at_medium_or_above(question):
+    assert level_of(assess(question, None, None, ())) in (RiskLevel.none, RiskLevel.low), assess(question, None, None, ())

@@ -27,8 +27,8 @@ def generated(question: str, quote: str, loop: bool = False) -> AnswerGenerated:
 @pytest.fixture(scope="module")
 def nearest(embedder, tmp_path_factory) -> NearestExamples:  # noqa: ANN001
     examples = [
-        Example("Nothing matters any more and I just want to sleep and never wake up", "en", True, "r1"),
-        Example("Plus rien n'a de sens, je voudrais dormir et ne jamais me réveiller", "fr", True, "r1"),
+        Example("Nothing matters any more and I just want to vanish for good", "en", True, "r1"),
+        Example("Plus rien n'a de sens, je voudrais disparaître pour de bon", "fr", True, "r1"),
         Example("What is this medicine used for?", "en", False, "h1"), Example("How should the tablets be stored?", "en", False, "h2"),
     ]
     return NearestExamples(embedder, examples, tmp_path_factory.mktemp("cache"), neighbours=1)
@@ -43,7 +43,7 @@ def test_an_ordinary_question_is_released_whatever_the_evidence_says(nearest, lo
 
 
 def test_a_wording_the_lexicon_misses_is_held_by_the_semantic_stage(nearest):
-    event = generated("Everything is pointless, I only want to sleep and not wake up again", "Take one tablet at bedtime.")
+    event = generated("Everything is pointless, I wish I could simply vanish forever", "Take one tablet at bedtime.")
     assert assessment_of(event).route == "release"  # the lexicon alone
     assessment = assessment_of(event, nearest)
     assert assessment.route == "review"
