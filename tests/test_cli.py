@@ -8,9 +8,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from mirage.cli import app
@@ -20,10 +22,22 @@ from tests.factories import SAMPLES, make_docx, make_pdf, make_txt
 MIRAGE = [sys.executable, "-m", "mirage.cli"]
 
 
-@pytest.mark.parametrize(
-    "command", [[], ["up"], ["gateway"], ["worker"], ["ingest"], ["search"], ["ask"], ["dead-letters"], ["eval"], ["eval", "retrieval"],
-                ["bench"], ["bench", "ingest"], ["bench", "search"], ["bench", "questions"], ["bench", "all"], ["asyncapi"]],
-)
+def every_command(group: Any, path: tuple[str, ...] = ()) -> list[list[str]]:
+    """Every command and sub-command of the `mirage` command (a group is anything with sub-commands)."""
+    found = [list(path)]
+    for name, command in group.commands.items():
+        found += every_command(command, (*path, name)) if hasattr(command, "commands") else [[*path, name]]
+    return found
+
+
+COMMANDS = every_command(typer.main.get_command(app))
+
+
+def test_the_command_list_is_walked() -> None:
+    assert {"up", "backup", "restore"} <= {c[0] for c in COMMANDS if c} and ["audit", "verify"] in COMMANDS and ["eval", "answers"] in COMMANDS
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "mirage")
 def test_every_command_has_help(command: list[str]) -> None:
     result = CliRunner().invoke(app, [*command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output

@@ -88,6 +88,6 @@ class AuditTrail:
 
     async def read(self, first: int, last: int) -> AsyncIterator[tuple[int, bytes]]:
         """Each stored entry's sequence and raw JSON, from `first` to `last`."""
-        for sequence in range(first, last + 1):
+        for sequence in range(max(first, 1), last + 1):  # an empty stream reports first 0, and there is no message 0
             msg = await self.js.get_msg(STREAM, sequence)
             yield sequence, msg.data or b""
