@@ -603,10 +603,14 @@ CUES: dict[str, Group] = {
         sources=("question",),
         note="The person already takes a medicine.",
         terms={
-            "en": ["i take", "i'm taking", "i am taking", "i'm on", "i am on", "she takes", "he takes", "on the pill"],
-            "fr": ["je prends", "je suis sous", "il prend", "elle prend", "sous pilule"],
-            "es": ["tomo", "estoy tomando", "estoy con", "toma", "estoy en tratamiento"],
-            "de": ["ich nehme", "nehme ich", "er nimmt", "sie nimmt", "ich bekomme"],
+            "en": ["mother takes", "father takes", "husband takes", "wife takes", "son takes", "daughter takes", "i take", "i'm taking",
+            "i am taking", "i'm on", "i am on", "she takes", "he takes", "on the pill"],
+            "fr": ["mère prend", "père prend", "mari prend", "femme prend", "fils prend", "fille prend", "je prends", "je suis sous",
+            "il prend", "elle prend", "sous pilule"],
+            "es": ["madre toma", "padre toma", "marido toma", "mujer toma", "hijo toma", "hija toma", "tomo", "estoy tomando", "estoy con",
+            "él toma", "ella toma", "estoy en tratamiento"],
+            "de": ["mutter nimmt", "vater nimmt", "mann nimmt", "frau nimmt", "sohn nimmt", "tochter nimmt", "ich nehme", "nehme ich",
+            "er nimmt", "sie nimmt", "ich bekomme"],
         },
     ),
     "dose_instruction": Group(

@@ -268,6 +268,8 @@ def test_a_dose_counts_when_it_is_for_someone_in_particular(question, held):
     ("Je prends la pilule. Est-ce que je peux prendre du millepertuis ?", True),
     ("Ich nehme Marcumar; darf ich Ibuprofen gegen meine Rückenschmerzen nehmen?", True),
     ("¿Puedo tomar hierba de San Juan mientras estoy con warfarina?", True),
+    ("Mi madre toma warfarina, ¿puede tomar aspirina?", True), ("Meine Mutter nimmt Marcumar. Darf sie Ibuprofen nehmen?", True),
+    ("¿Cómo se toma la amoxicilina? ¿Se puede tomar en ayunas?", False),
 ])
 def test_a_medicine_or_a_disease_by_name_is_no_interaction_without_someone_taking_or_having_it(question, held):
     assert (C.contraindications in {f.category for f in assess(question, None, None, ())}) is held
