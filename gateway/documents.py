@@ -5,6 +5,7 @@ The catalog is read here, never written: the catalog projector records every doc
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import heapq
 import time
@@ -108,7 +109,17 @@ class Documents:
             expected = project_document(expected, parse_document_fact(arrival.subject, arrival.data))
         stored = await self.runtime.catalog.wait_for(
             uploaded.document_id, lambda record: record is not None and record.status is expected.status, PROJECTION_WAIT_S)
+        if expected.indexed_at is not None:  # and the totals (the projector moves them just after the record)
+            await self.counted_since(expected.indexed_at)
         return stored if stored is not None and stored.status is expected.status else expected
+
+    async def counted_since(self, indexed_at: datetime) -> None:
+        deadline = time.monotonic() + PROJECTION_WAIT_S
+        while time.monotonic() < deadline:
+            last = (await self.runtime.document_figures.get()).marks.get("last_indexed_at")
+            if last is not None and last >= indexed_at:
+                return
+            await asyncio.sleep(0.005)
 
     async def delete(self, document_id: str) -> tuple[int, dict[str, Any]]:
         record = await self.get(document_id)
