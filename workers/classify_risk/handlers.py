@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from faststream.nats import NatsRouter
 
 from contracts import subjects, topology
-from contracts.envelope import derived_event_id, utcnow
+from contracts.envelope import utcnow
 from contracts.questions import AnswerGenerated, AnswerReleased, ReviewRequested, RiskAssessment
 from runtime.bus import Publisher
 from runtime.delivery import DeliveryPolicy
@@ -31,20 +31,22 @@ def assessment_of(event: AnswerGenerated, nearest: NearestExamples | None = None
     return decide(findings + semantic, event.enable_human_loop)
 
 
+async def classify(event: AnswerGenerated, services: ClassifyServices) -> None:
+    """Release the answer, or park it for a human expert: one of two subjects (branch by publishing)."""
+    assessment = await asyncio.to_thread(assessment_of, event, services.nearest)
+    if assessment.route == "review":
+        parked = ReviewRequested.following(event, "review", assessment=assessment, notice=review_notice(event.answer_language))
+        await services.bus.publish(parked, subjects.for_query(subjects.REVIEW_REQUESTED, event.query_id))
+    else:
+        released = AnswerReleased.following(event, "released", assessment=assessment, released_at=utcnow())
+        await services.bus.publish(released, subjects.for_query(subjects.ANSWER_RELEASED, event.query_id))
+
+
 def build_router(services: ClassifyServices, policy: DeliveryPolicy) -> NatsRouter:
     router = NatsRouter()
 
     @router.subscriber(topology.CLASSIFY_RISK.filter_subject, **policy.subscriber_kwargs(topology.CLASSIFY_RISK, concurrency=8))
-    async def classify(event: AnswerGenerated) -> None:
-        assessment = await asyncio.to_thread(assessment_of, event, services.nearest)
-        carried = event.model_dump(exclude={"event_id", "causation_id", "occurred_at"})
-        common = {"causation_id": event.event_id, "assessment": assessment}
-        if assessment.route == "review":
-            parked = ReviewRequested(**carried, **common, event_id=derived_event_id(event.event_id, "review"),
-                                     notice=review_notice(event.answer_language))
-            await services.bus.publish(parked, subjects.for_query(subjects.REVIEW_REQUESTED, event.query_id))
-        else:
-            released = AnswerReleased(**carried, **common, event_id=derived_event_id(event.event_id, "released"), released_at=utcnow())
-            await services.bus.publish(released, subjects.for_query(subjects.ANSWER_RELEASED, event.query_id))
+    async def on_answer_generated(event: AnswerGenerated) -> None:
+        await classify(event, services)
 
     return router

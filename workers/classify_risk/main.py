@@ -15,5 +15,4 @@ if TYPE_CHECKING:
 
 def attach(broker: NatsBroker, runtime: Runtime) -> None:
     nearest = NearestExamples(runtime.components.embedder, read_examples(), runtime.settings.model_cache)
-    broker.include_router(build_router(ClassifyServices(bus=runtime.bus, nearest=nearest), runtime.policy),
-                          middlewares=[runtime.policy.middleware(runtime.bus.publish_raw)])
+    runtime.include(build_router(ClassifyServices(bus=runtime.bus, nearest=nearest), runtime.policy))
