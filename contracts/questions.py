@@ -22,7 +22,7 @@ class QueryReceived(Event):
     query_id: str = Field(description="Id of the question; also its correlation id.")
     query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
     target_language: str | None = Field(default=None, description="Language the answer must be in; None = the question's.")
-    enable_human_loop: bool = Field(default=False, description="Park anything above no risk for a human expert.")
+    enable_human_loop: bool = Field(default=False, description="Hold answers for a human expert one risk level lower than by default.")
     top_k: int = Field(default=5, ge=1, le=MAX_TOP_K)
     filters: Filters = Field(default_factory=dict)
 
