@@ -178,7 +178,7 @@ def asked_names(question: str, language: str | None = None) -> list[Name]:
         initial = _SENTENCE_START.search(question[: match.start()]) is not None
         capitalized = word[0].isupper() and not initial
         inn = _INN_STEM.search(fold(word)) is not None
-        if capitalized and language == "de" and depth == 0 and not inn and _GERMAN_NOUN.search(fold(word)):
+        if capitalized and (language == "de" or _german_looking(question, language)) and depth == 0 and not inn and _GERMAN_NOUN.search(fold(word)):
             continue
         if depth > 0 or inn or capitalized:
             strong = depth > 0 or inn or (capitalized and language != "de" and not _german_looking(question, language))

@@ -4,6 +4,7 @@ then rank first the passages that name the medicine asked about and sit in the s
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -69,28 +70,37 @@ def search(
     depth = max(request.top_k, RERANK_DEPTH)
     hits = [to_search_hit(h) for h in store.search(query, limit=depth, filters=request.filters)]
     asked = asked_names(request.query)
-    texts = document_texts(hits) if asked else {}
-    if asked and not all(any(name.found_in(text) for text in texts.values()) for name in asked):
+    # a German capitalized noun is only a weak name: it names a leaflet where its headings do ("3. Wie ist X
+    # einzunehmen?"), not where an English text happens to share the word ("Land", "Studie")
+    headings_only = bool(asked) and not any(name.strong for name in asked)
+    candidates = hits
+    if asked and not all(any(name.found_in(text) for text in document_texts(hits).values()) for name in asked):
         # a name asked in one language weighs little on chunks of another (BM25 counts a tenth across languages):
-        # look the names up as words of every language
+        # look the names up as words of every language, to find the documents that name them (their hits come
+        # from the search within those documents below: scores of two searches do not compare)
         by_name = QueryVectors(dense=query.dense, sparse=lexical.encode_names(" ".join(n.word for n in asked)), languages=frozenset())
-        hits = merged(hits, store.search(by_name, limit=NAME_SEARCH_DEPTH, filters=request.filters))
-        texts = document_texts(hits)
-    names = names_to_match(asked, texts)
-    naming = documents_naming_most(names, texts)
+        candidates = merged(hits, store.search(by_name, limit=NAME_SEARCH_DEPTH, filters=request.filters))
+    texts = document_texts(candidates)
+    shown = names_to_match(asked, texts)  # one passage naming them is kept among the results
+    names = names_to_match(asked, document_texts(candidates, headings_only=True)) if headings_only else shown
+    naming = documents_naming_most(shown, texts)
     if naming and "document_id" not in request.filters:
         # the section that answers may rank low in the whole index (a Spanish leaflet's storage section for an
         # English question): search again within the documents that name the medicine
-        hits = merged(hits, store.search(query, limit=depth, filters={**request.filters, "document_id": naming[:MAX_NAMING_DOCUMENTS]}))
+        within = store.search(query, limit=depth, filters={**request.filters, "document_id": naming[:MAX_NAMING_DOCUMENTS]})
+        # fused scores are relative to the best hit of their own search: these enter below every first-search hit
+        floor = min((hit.score for hit in hits), default=0.0)
+        hits = merged(hits, [replace(hit, score=min(hit.score, floor)) for hit in within])
     return SearchResponse(
         query=request.query,
-        results=rerank(hits, names, asked_sections(request.query), request.top_k, languages),
+        results=rerank(hits, names, asked_sections(request.query), request.top_k, languages, headings_only, shown=shown),
         took_ms=round((time.perf_counter() - started) * 1000, 3),
     )
 
 
 def rerank(
     hits: list[SearchHit], names: list[Name], wanted: frozenset[str], top_k: int, languages: frozenset[str] = frozenset(),
+    headings_only: bool = False, shown: list[Name] | None = None,
 ) -> list[SearchHit]:
     """The best `top_k` by fused score plus bonuses for a document that names the asked medicine and for the
     answering section, scaled back to 0-1.
@@ -98,12 +108,13 @@ def rerank(
     Names match across accents, case and language endings ("irbésartan" finds "Irbesartan") in a hit's text,
     heading or title; every hit of a document that one of its hits names counts, since a leaflet's list of
     side effects does not repeat the medicine's name. One hit that names it is kept among the results, so
-    that the answer can tell the medicine is covered. Of such a document's versions, the one in one of the
+    that the answer can tell the medicine is covered (`shown`: the names to keep such a hit for, when they
+    differ from `names`). Of such a document's versions, the one in one of the
     question's `languages` ranks first, then the English one. Hits keep the store's order among equals."""
     if not names and not wanted:
         return hits[:top_k]
     scale = 1 + (NAME_BONUS + QUESTION_LANGUAGE_BONUS if names else 0) + (SECTION_BONUS if wanted else 0)
-    naming = set(documents_naming_most(names, document_texts(hits)))
+    naming = set(documents_naming_most(names, document_texts(hits, headings_only)))
 
     def adjusted(hit: SearchHit) -> SearchHit:
         section = heading_section(hit.heading)
@@ -115,8 +126,9 @@ def rerank(
 
     ranked = sorted((adjusted(hit) for hit in hits), key=lambda hit: -hit.score)
     best, rest = ranked[:top_k], ranked[top_k:]
-    if naming and top_k > 1 and not any(mentions(hit, names) for hit in best):
-        best[-1] = next((hit for hit in rest if mentions(hit, names)), best[-1])
+    shown = names if shown is None else shown
+    if shown and top_k > 1 and not any(mentions(hit, shown) for hit in best):
+        best[-1] = next((hit for hit in rest if mentions(hit, shown)), best[-1])
     return best
 
 
@@ -125,11 +137,12 @@ def merged(hits: list[SearchHit], more: list[Hit]) -> list[SearchHit]:
     return hits + [hit for hit in map(to_search_hit, more) if hit.chunk_id not in seen]
 
 
-def document_texts(hits: list[SearchHit]) -> dict[str, str]:
-    """Where each document's hits name what it is about (adapters.leaflet.naming_text), folded into one text."""
+def document_texts(hits: list[SearchHit], headings_only: bool = False) -> dict[str, str]:
+    """Where each document's hits name what it is about (adapters.leaflet.naming_text; their titles and
+    headings alone with `headings_only`), folded into one text."""
     texts: dict[str, list[str]] = {}
     for hit in hits:
-        texts.setdefault(hit.document_id, []).append(naming_text(hit.title, hit.heading, hit.text))
+        texts.setdefault(hit.document_id, []).append(naming_text(hit.title, hit.heading, "" if headings_only else hit.text))
     return {document: "\n".join(parts) for document, parts in texts.items()}
 
 

@@ -116,3 +116,15 @@ def test_a_question_without_name_or_section_keeps_the_store_order() -> None:
     hits = [hit("a", "a", "x", score=0.9), hit("b", "b", "y", "What is in this leaflet", score=0.8)]
 
     assert rerank(hits, [], frozenset(), top_k=2) == hits
+
+
+def test_a_german_noun_shared_with_an_english_text_does_not_reorder_the_hits() -> None:
+    """"Land" is no medicine: a weak (German) name names a document only through its headings."""
+    question = "Universitäten und Schulen im ganzen Land wurden geschlossen."
+    hits = [hit("closed", "closed", "Universities and schools across the country were closed.", score=0.9),
+            hit("land", "land", "The plane could not land in the storm.", score=0.5)]
+    names = asked_names(question)
+
+    ranked = rerank(hits, [], asked_sections(question), top_k=2, headings_only=True, shown=names)
+
+    assert [h.chunk_id for h in ranked] == ["closed", "land"]
