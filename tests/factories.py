@@ -7,6 +7,7 @@ import html
 import io
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -275,3 +276,26 @@ def corrupt_pdf() -> bytes:
     """A PDF cut off halfway: the header still says PDF, the objects and cross-reference table are gone."""
     whole = make_pdf(**SAMPLES["en"])
     return whole[: len(whole) // 2]
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    title: str | None
+    pages: int | None
+    points: list
+
+    @property
+    def languages(self) -> dict[str, int]:
+        from workers.ingest.indexing import language_counts
+
+        return language_counts(self.points)
+
+
+def prepare(data: bytes, event, *, embedder, lexical, detector, max_chars: int, english=None) -> PreparedDocument:  # noqa: ANN001
+    """Bytes to index-ready points in one call, unbatched: the steps the ingest worker runs, for tests that fill an index."""
+    from workers.ingest.indexing import chunk_for_index, to_points
+
+    document = chunk_for_index(data, event, lexical=lexical, detector=detector, max_chars=max_chars)
+    dense = embedder.embed_documents(document.texts) if document.texts else []
+    english_vectors = None if english is None else list(english.embed_documents(document.english_texts))
+    return PreparedDocument(title=document.title, pages=document.pages, points=to_points(event, document, dense, english_vectors))

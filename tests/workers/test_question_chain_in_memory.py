@@ -32,13 +32,12 @@ from contracts.questions import (
 from contracts.review import ReviewCase
 from contracts.topology import stream_for
 from runtime.delivery import DeliveryPolicy
-from tests.factories import SAMPLES, make_txt
+from tests.factories import SAMPLES, make_txt, prepare
 from workers.classify_risk.handlers import ClassifyServices
 from workers.classify_risk.handlers import build_router as classify_router
 from workers.generate.extractive import ExtractiveGenerator
 from workers.generate.handlers import GenerateServices
 from workers.generate.handlers import build_router as generate_router
-from workers.ingest.indexing import prepare
 from workers.ledger.handlers import LedgerServices
 from workers.ledger.handlers import build_router as ledger_router
 from workers.retrieve.handlers import RetrieveServices

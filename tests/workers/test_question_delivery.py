@@ -22,10 +22,9 @@ from mirage.deadletters import list_dead_letters
 from mirage.pipeline import start_pipeline
 from runtime.process import Components, Runtime
 from runtime.settings import Settings
-from tests.factories import SAMPLES, make_txt
+from tests.factories import SAMPLES, make_txt, prepare
 from tests.jetstream_helpers import count_messages, wait_for
 from tests.workers.generate.fakes import FakeApi, openai_reply
-from workers.ingest.indexing import prepare
 
 IN_PROCESS = ["translate", "retrieve", "classify-risk", "review", "ledger"]
 QUESTION = "What are the side effects of paracetamol?"

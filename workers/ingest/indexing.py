@@ -9,7 +9,6 @@ from uuid import NAMESPACE_URL, uuid5
 
 import numpy as np
 
-from adapters.embedders.base import Embedder
 from adapters.formats import DocumentFormat
 from adapters.language import SUPPORTED_LANGUAGES, LanguageDetector
 from adapters.stores.base import ChunkPoint, SparseTerms
@@ -17,17 +16,6 @@ from adapters.stores.lexical import Bm25Encoder
 from contracts.documents import DocumentUploaded
 from workers.ingest.chunking import Chunk, chunk_document
 from workers.ingest.parsing import parse
-
-
-@dataclass(frozen=True)
-class PreparedDocument:
-    title: str | None
-    pages: int | None
-    points: list[ChunkPoint]
-
-    @property
-    def languages(self) -> dict[str, int]:
-        return language_counts(self.points)
 
 
 def language_counts(points: Sequence[ChunkPoint]) -> dict[str, int]:
@@ -120,20 +108,3 @@ def to_points(
             document.chunks, dense, english_vectors, document.sparse, document.languages, strict=True
         )
     ]
-
-
-def prepare(
-    data: bytes,
-    event: DocumentUploaded,
-    *,
-    embedder: Embedder,
-    lexical: Bm25Encoder,
-    detector: LanguageDetector,
-    max_chars: int,
-    english: Embedder | None = None,
-) -> PreparedDocument:
-    """The whole path from bytes to points in one call (the worker does the same, batching across documents)."""
-    document = chunk_for_index(data, event, lexical=lexical, detector=detector, max_chars=max_chars)
-    dense = embedder.embed_documents(document.texts) if document.texts else []
-    english_vectors = None if english is None else list(english.embed_documents(document.english_texts))
-    return PreparedDocument(title=document.title, pages=document.pages, points=to_points(event, document, dense, english_vectors))

@@ -3,7 +3,7 @@ import numpy as np
 from adapters.stores.lexical import Bm25Encoder
 from contracts import topology
 from contracts.documents import BlobRef, DocumentUploaded
-from workers.ingest.indexing import prepare
+from tests.factories import prepare
 
 TEXT = """Notes
 

@@ -12,7 +12,7 @@ from adapters.stores.lexical import Bm25Encoder
 from contracts import topology
 from contracts.documents import BlobRef, DocumentUploaded
 from contracts.search import SearchRequest
-from workers.ingest.indexing import prepare
+from tests.factories import prepare
 from workers.retrieve.search import search
 
 PASSAGES = {
