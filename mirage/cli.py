@@ -345,8 +345,6 @@ def review_export(
 
 users_app = typer.Typer(help="People who may use MIRAGE: roles (asker, reviewer, auditor, admin) and API keys.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
-NatsUrlOption = Annotated[Optional[str], typer.Option(envvar="NATS_URL", help="NATS server.")]
-DataDirOption = Annotated[Optional[Path], typer.Option(help="Data directory of a running `mirage up` [env MIRAGE_DATA_DIR].")]
 ExpiresOption = Annotated[int, typer.Option(min=0, help="Days until the key expires (0: never).")]
 
 
