@@ -33,8 +33,8 @@ def worker_routers() -> list[tuple[Any, type]]:
     from workers.ledger.handlers import build_router as ledger
     from workers.retrieve.handlers import RetrieveServices
     from workers.retrieve.handlers import build_router as retrieve
-    from workers.review.handlers import ReviewServices
     from workers.review.handlers import build_router as review
+    from workers.review.services import ReviewServices
     from workers.translate.handlers import TranslateServices
     from workers.translate.handlers import build_router as translate
 

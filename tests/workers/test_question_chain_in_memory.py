@@ -42,8 +42,8 @@ from workers.ledger.handlers import LedgerServices
 from workers.ledger.handlers import build_router as ledger_router
 from workers.retrieve.handlers import RetrieveServices
 from workers.retrieve.handlers import build_router as retrieve_router
-from workers.review.handlers import ReviewServices
 from workers.review.handlers import build_router as review_router
+from workers.review.services import ReviewServices
 from workers.translate.handlers import TranslateServices
 from workers.translate.handlers import build_router as translate_router
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from faststream.nats import NatsBroker
 
 from workers.review.cases import Deadlines
-from workers.review.handlers import ReviewServices, build_router
+from workers.review.handlers import build_router
+from workers.review.services import ReviewServices
 from workers.review.sweeper import Sweeper
 
 if TYPE_CHECKING:

@@ -12,11 +12,12 @@ from contracts import subjects
 from contracts.envelope import utcnow
 from contracts.review import OPEN_STATUSES, SYSTEM, Decision, ReviewCase, ReviewDecided, ReviewEscalated
 from workers.review import metrics
+from workers.review.services import ReviewServices
 
 log = logging.getLogger(__name__)
 
 
-async def sweep(services, now: datetime) -> Counter[str]:  # noqa: ANN001  (ReviewServices: no import cycle with handlers)
+async def sweep(services: ReviewServices, now: datetime) -> Counter[str]:
     """Escalate the cases past their deadline, expire those past the maximum age; refresh the queue's gauges."""
     done: Counter[str] = Counter()
     states: Counter[tuple[str, str]] = Counter()
@@ -37,14 +38,14 @@ async def sweep(services, now: datetime) -> Counter[str]:  # noqa: ANN001  (Revi
     return done
 
 
-async def expire(case: ReviewCase, services) -> bool:  # noqa: ANN001
+async def expire(case: ReviewCase, services: ReviewServices) -> bool:
     hours = services.deadlines.max_age_s / 3600
     expired = ReviewDecided(correlation_id=case.query_id, query_id=case.query_id, decision=Decision.expired, reviewer=SYSTEM,
                             reason=f"no verdict within {hours:g} h")
     return await services.bus.publish_if_last(expired, subjects.for_query(subjects.REVIEW_DECIDED, case.query_id), 0)
 
 
-async def escalate(case: ReviewCase, services) -> bool:  # noqa: ANN001
+async def escalate(case: ReviewCase, services: ReviewServices) -> bool:
     escalated = ReviewEscalated(correlation_id=case.query_id, query_id=case.query_id, by=SYSTEM,
                                 reason=f"deadline passed ({case.deadline.isoformat()}) without a verdict")
     if await services.bus.publish_if_last(escalated, subjects.for_query(subjects.REVIEW_ESCALATED, case.query_id), 0):
@@ -53,7 +54,7 @@ async def escalate(case: ReviewCase, services) -> bool:  # noqa: ANN001
     return False
 
 
-async def keep_sweeping(services, interval_s: float) -> None:  # noqa: ANN001
+async def keep_sweeping(services: ReviewServices, interval_s: float) -> None:
     while True:
         try:
             done = await sweep(services, utcnow())
@@ -67,7 +68,7 @@ async def keep_sweeping(services, interval_s: float) -> None:  # noqa: ANN001
 class Sweeper:
     """The sweeping task of one review worker: started once the worker is connected, stopped with it."""
 
-    def __init__(self, services, interval_s: float) -> None:  # noqa: ANN001
+    def __init__(self, services: ReviewServices, interval_s: float) -> None:
         self.services, self.interval_s = services, interval_s
         self.task: asyncio.Task[None] | None = None
 
