@@ -37,7 +37,7 @@ class Event(BaseModel):
         return cls(**(carried | {"event_id": derived_event_id(previous.event_id, step), "causation_id": previous.event_id} | fields))
 
     def headers(self) -> dict[str, str]:
-        return {"Nats-Msg-Id": str(self.event_id), "Mirage-Event": type(self).__name__}
+        return {"Nats-Msg-Id": str(self.event_id), "Mirage-Event": type(self).__name__, "Mirage-Correlation": self.correlation_id}
 
 
 ENVELOPE_FIELDS = frozenset({"event_id", "causation_id", "occurred_at"})

@@ -31,6 +31,7 @@ from contracts.search import SearchRequest, SearchResponse
 from gateway import metrics
 from gateway.errors import ApiError
 from gateway.outcomes import Arrival, outcome_of
+from runtime.logs import about
 from runtime.messaging import Catalog
 from runtime.process import Runtime
 
@@ -73,8 +74,13 @@ class Documents:
         return record
 
     async def upload(self, data: bytes, filename: str, fmt: DocumentFormat, metadata: dict[str, MetadataValue]) -> tuple[int, dict[str, Any]]:
-        started = time.perf_counter()
         document_id = hashlib.sha256(data).hexdigest()
+        with about(document_id=document_id):
+            return await self._upload(document_id, data, filename, fmt, metadata)
+
+    async def _upload(self, document_id: str, data: bytes, filename: str, fmt: DocumentFormat,
+                      metadata: dict[str, MetadataValue]) -> tuple[int, dict[str, Any]]:
+        started = time.perf_counter()
         existing = await self.runtime.catalog.get(document_id)
         if existing is not None and existing.status is DocumentStatus.indexed:
             metrics.UPLOADS.labels(outcome="duplicate").inc()

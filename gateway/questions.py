@@ -17,6 +17,7 @@ from contracts.questions import AnswerReleased, QueryReceived, QueryRecord, Quer
 from gateway import metrics
 from gateway.errors import ApiError
 from gateway.outcomes import outcome_of
+from runtime.logs import about
 from runtime.process import Runtime
 
 
@@ -91,6 +92,10 @@ class Questions:
         return await self.recorded(outcome_record(parse_outcome(arrival.subject, arrival.data), None))
 
     async def ask(self, event: QueryReceived) -> tuple[int, dict[str, Any]]:
+        with about(query_id=event.query_id):
+            return await self._ask(event)
+
+    async def _ask(self, event: QueryReceived) -> tuple[int, dict[str, Any]]:
         started = time.perf_counter()
         key = answer_key(event, (await self.runtime.document_figures.get()).generation)
         if self.settings.answer_cache_ttl_s and (cached := await self.cache.get(key)) is not None:

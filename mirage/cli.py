@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -24,8 +24,21 @@ DEFAULT_URL = "http://127.0.0.1:8006"
 UrlOption = Annotated[str, typer.Option("--url", envvar="MIRAGE_URL", help="Gateway URL (and MIRAGE_API_KEY: your API key, if it needs one).")]
 
 
-def configure_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def configure_logging(verbose: bool, log_format: str = "text", log_file: Path | None = None) -> None:
+    from runtime.logs import configure
+
+    configure(verbose=verbose, json_lines=log_format == "json", log_file=log_file)
+
+
+class LogFormat(StrEnum):
+    json = "json"
+    text = "text"
+
+
+LogFormatOption = Annotated[LogFormat, typer.Option(envvar="MIRAGE_LOG_FORMAT",
+                                                    help="json: one JSON object a line, with query_id, document_id and trace_id.")]
+LogFileOption = Annotated[Optional[Path], typer.Option(envvar="MIRAGE_LOG_FILE", dir_okay=False,
+                                                       help="Also write the log here, rotated at 10 MB, 5 kept (e.g. logs/mirage.log).")]
 
 
 def settings_from(**overrides: object) -> Settings:
@@ -38,11 +51,13 @@ def up(
     data_dir: Annotated[Optional[Path], typer.Option(help="Data directory [env MIRAGE_DATA_DIR, default .mirage].")] = None,
     host: Annotated[Optional[str], typer.Option(help="Bind address [env MIRAGE_HOST, default 127.0.0.1].")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    log_format: LogFormatOption = LogFormat.json,
+    log_file: LogFileOption = None,
 ) -> None:
     """Start everything in one process: private NATS (unless NATS_URL), every worker, the gateway."""
     from mirage.embedded import serve
 
-    configure_logging(verbose)
+    configure_logging(verbose, log_format, log_file)
     settings = settings_from(port=port, data_dir=data_dir, host=host)
     console.print(f"[bold]MIRAGE[/] on http://{settings.host}:{settings.port} (docs at /docs), data in {settings.data_dir}")
     serve(settings, WORKERS)
@@ -53,11 +68,13 @@ def gateway(
     port: Annotated[Optional[int], typer.Option(help="Gateway port [env MIRAGE_PORT].")] = None,
     host: Annotated[Optional[str], typer.Option(help="Bind address [env MIRAGE_HOST].")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    log_format: LogFormatOption = LogFormat.json,
+    log_file: LogFileOption = None,
 ) -> None:
     """Run the HTTP gateway alone against NATS_URL (workers run elsewhere)."""
     from mirage.embedded import serve
 
-    configure_logging(verbose)
+    configure_logging(verbose, log_format, log_file)
     settings = settings_from(port=port, host=host)
     if settings.nats_url is None:
         raise typer.BadParameter("set NATS_URL: the lone gateway joins an existing NATS (or use `mirage up`)")
@@ -69,13 +86,15 @@ def worker(
     name: Annotated[str, typer.Argument(help=f"One of: {', '.join(WORKERS)}.")],
     metrics_port: Annotated[Optional[int], typer.Option(help="Serve /metrics on this port [env MIRAGE_METRICS_PORT].")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    log_format: LogFormatOption = LogFormat.json,
+    log_file: LogFileOption = None,
 ) -> None:
     """Run one worker against NATS_URL; start several to share the work."""
     from mirage.worker_process import run_workers
 
     if name not in WORKERS:
         raise typer.BadParameter(f"unknown worker {name!r}; choose one of {', '.join(WORKERS)}")
-    configure_logging(verbose)
+    configure_logging(verbose, log_format, log_file)
     asyncio.run(run_workers(settings_from(metrics_port=metrics_port), [name]))
 
 

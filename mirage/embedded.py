@@ -49,7 +49,7 @@ def serve(settings: Settings, workers: list[str]) -> None:
     try:
         tracing = tracer_provider_from_env("mirage" if workers else "mirage-gateway")
         app = create_app(settings, runtime_factory(settings, nats_url, workers, tracer_provider=tracing))
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", log_config=None)  # our handlers, our format
     finally:
         if nats is not None:
             nats.stop()

@@ -16,6 +16,7 @@ from faststream.nats import ConsumerConfig, JStream, PullSub
 from nats.errors import NotJSMessageError
 
 from contracts import subjects, topology
+from runtime.logs import about, ids_of
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,11 @@ class DeliveryMiddleware(BaseMiddleware):
         self.publish_dead_letter = publish_dead_letter
 
     async def consume_scope(self, call_next: Any, msg: Any) -> Any:
+        headers = msg.headers or {}
+        with about(**ids_of(headers.get("Mirage-Event"), headers.get("Mirage-Correlation"))):
+            return await self._deliver(call_next, msg)
+
+    async def _deliver(self, call_next: Any, msg: Any) -> Any:
         metadata = jetstream_metadata(msg.raw_message)
         if metadata is None:  # core NATS request or the in-memory test broker: nothing to redeliver
             return await call_next(msg)
