@@ -173,6 +173,14 @@ class ReviewCase(BaseModel):
     def holder_at(self, now: datetime) -> Actor | None:
         return self.claim.holder if self.claim is not None and self.claim.until > now else None
 
+    @property
+    def queue_position(self) -> tuple[int, int, datetime]:
+        """Escalated first, then critical before high before medium before low, then oldest first."""
+        return (0 if self.escalated else 1, LEVEL_RANK.get(self.level, len(LEVEL_RANK)), self.parked_at)
+
+
+LEVEL_RANK = {RiskLevel.critical: 0, RiskLevel.high: 1, RiskLevel.medium: 2, RiskLevel.low: 3, RiskLevel.none: 4}
+
 
 class ReviewCommand(BaseModel):
     """What the gateway asks of the review desk (request/reply): claim a case, let a claim go, or decide."""

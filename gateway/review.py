@@ -19,12 +19,10 @@ from contracts.review import OPEN_STATUSES, Actor, Decision, ReviewCase, ReviewC
 from gateway.errors import ApiError
 from runtime.process import Runtime
 
-LEVEL_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "none": 4}
-
 
 def queue_key(case: ReviewCase) -> tuple[int, int, datetime]:
-    """Escalated first, then critical before high before medium before low, then oldest first."""
-    return (0 if case.escalated else 1, LEVEL_RANK.get(case.level.value, 5), case.parked_at)
+    """The review queue's order, as the contract defines it (ReviewCase.queue_position)."""
+    return case.queue_position
 
 
 def summary(case: ReviewCase, now: datetime) -> dict[str, Any]:

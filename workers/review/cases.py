@@ -42,7 +42,6 @@ class Deadlines:
         return timedelta(seconds=seconds)
 
 
-LEVEL_RANK = {RiskLevel.critical: 0, RiskLevel.high: 1, RiskLevel.medium: 2, RiskLevel.low: 3, RiskLevel.none: 4}
 
 
 def parked_case(event: ReviewRequested, deadlines: Deadlines) -> ReviewCase:
@@ -119,10 +118,6 @@ def claim_refusal(case: ReviewCase, actor: Actor, now: datetime) -> tuple[int, s
         return 409, "claimed", f"claimed by {holder.name} until {case.claim.until.isoformat()}"
     return None
 
-
-def queue_order(case: ReviewCase) -> tuple[int, int, datetime]:
-    """Escalated first, then critical before high before medium before low, then oldest first."""
-    return (0 if case.escalated else 1, LEVEL_RANK.get(case.level, 5), case.parked_at)
 
 
 def reuse_key(question: str, answer_language: str, documents: Iterable[str]) -> str:
