@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
-from opentelemetry.trace import SpanKind
-from starlette.middleware.base import RequestResponseEndpoint
+from fastapi import FastAPI
 
-from gateway import metrics
+from gateway import security, tracing
 from gateway.auth import open_access
 from gateway.documents import Documents
-from gateway.errors import error_body, error_responses, install_error_handlers
+from gateway.errors import error_responses, install_error_handlers
 from gateway.questions import Questions
 from gateway.review import Reviews
 from gateway.routes import documents, questions, review, review_page, system, translation
@@ -23,7 +19,6 @@ from runtime.process import Runtime
 from runtime.settings import Settings
 
 RuntimeFactory = Callable[[], AbstractAsyncContextManager[Runtime]]
-MULTIPART_OVERHEAD = 64 * 1024
 
 
 def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
@@ -52,23 +47,8 @@ def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
     review_page.install(app)
     app.include_router(system.router, responses=error_responses(413, 500))
 
-    @app.middleware("http")
-    async def limit_and_count(request: Request, call_next: RequestResponseEndpoint) -> Response:
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_upload_bytes + MULTIPART_OVERHEAD:
-            return JSONResponse(error_body("file_too_large", f"the request is {length} bytes; the upload limit is "
-                                           f"{settings.max_upload_bytes} bytes"), status_code=413)
-        started = time.perf_counter()
-        runtime = getattr(request.app.state, "runtime", None)
-        if runtime is not None and runtime.tracer_provider is not None:
-            tracer = runtime.tracer_provider.get_tracer("mirage.gateway")
-            with tracer.start_as_current_span(f"{request.method} {request.url.path}", kind=SpanKind.SERVER):
-                response = await call_next(request)
-        else:
-            response = await call_next(request)
-        route = request.scope.get("route")
-        metrics.HTTP_REQUESTS.labels(request.method, getattr(route, "path", "unmatched"), str(response.status_code)).inc()
-        metrics.HTTP_REQUEST_SECONDS.labels(request.method, getattr(route, "path", "unmatched")).observe(time.perf_counter() - started)
-        return response
+    # Starlette runs the middleware added last first: the size limit answers before a span is opened.
+    tracing.install(app)
+    security.install(app, settings)
 
     return app
