@@ -1,0 +1,106 @@
+"""`mirage bench`: throughput and latency of the real pipeline on this machine."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from mirage.commands.common import JsonOption, console, progress_bars
+
+app = typer.Typer(help="Throughput and latency of the real pipeline on this machine.", no_args_is_help=True)
+CorpusOption = Annotated[Optional[Path], typer.Option(help="BEIR folder whose text seeds the synthetic corpus [default: bundled TICO-19 EN].")]
+
+
+def run_bench(which: str, docs: int, pdfs: int, sizes: str, queries: int, chroma: bool, corpus: Optional[Path],
+              as_json: bool, plot: Optional[Path], query_chunks: int = 100_000) -> None:
+    from mirage.evaluation.bench import bench_ingest, bench_query, bench_question_embedding, bench_search_at
+    from mirage.evaluation.corpus import TextFactory, seed_sentences
+
+    factory = TextFactory(seed_sentences(corpus))
+    report: dict = {}
+    sizes_list = [int(s) for s in sizes.split(",") if s.strip()]
+    with progress_bars(as_json) as bars:
+        if which in ("ingest", "all"):
+            task = bars.add_task("ingest", total=docs + pdfs)
+            report["ingest"] = asyncio.run(bench_ingest(factory, docs, pdfs, lambda n: bars.advance(task, n)))
+        if which in ("query", "all"):
+            task = bars.add_task(f"index {query_chunks}", total=query_chunks)
+            report["query"] = asyncio.run(bench_query(factory, query_chunks, queries, 8, lambda n: bars.advance(task, n)))
+        if which in ("questions", "all"):
+            task = bars.add_task("questions", total=queries)
+            report["questions"] = bench_question_embedding(factory, queries, lambda n: bars.advance(task, n))
+        if which in ("search", "all"):
+            report["search"] = []
+            for size in sizes_list:
+                task = bars.add_task(f"index {size}", total=size)
+                report["search"].append(asyncio.run(bench_search_at(factory, size, queries, chroma, lambda n, t=task: bars.advance(t, n))))
+    if plot and report.get("search"):
+        from mirage.evaluation.plots import plot_search_latency
+
+        plot_search_latency(report["search"], plot)
+    console.print_json(json.dumps(report)) if not as_json else print(json.dumps(report))
+
+
+@app.command("ingest")
+def bench_ingest_command(
+    docs: Annotated[int, typer.Option(help="Documents (4 sections, ~12 chunks each) uploaded concurrently.")] = 200,
+    pdfs: Annotated[int, typer.Option(help="10-page PDFs uploaded one by one for upload-to-searchable latency.")] = 20,
+    corpus: CorpusOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Bulk ingest throughput against the embedder's raw throughput; upload-to-searchable latency of a 10-page PDF."""
+    run_bench("ingest", docs, pdfs, "", 0, False, corpus, as_json, None)
+
+
+@app.command("search")
+def bench_search_command(
+    sizes: Annotated[str, typer.Option(help="Index sizes in chunks, comma-separated.")] = "10000,100000",
+    queries: Annotated[int, typer.Option(help="Queries per size.")] = 200,
+    chroma: Annotated[bool, typer.Option("--chroma/--no-chroma", help="Compare with ChromaDB on the same chunks and embeddings.")] = True,
+    plot: Annotated[Optional[Path], typer.Option(help="Write a PNG of latency against index size.")] = None,
+    corpus: CorpusOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Search latency (in-process and through NATS) at each index size, optionally against ChromaDB."""
+    run_bench("search", 0, 0, sizes, queries, chroma, corpus, as_json, plot)
+
+
+@app.command("questions")
+def bench_questions_command(
+    queries: Annotated[int, typer.Option(help="Sentence-long questions, each embedded every way.")] = 600,
+    corpus: CorpusOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A question's embeddings: each model alone (English int8 as served, fp32 as its passages), both one after the other, both side by side."""
+    run_bench("questions", 0, 0, "", queries, False, corpus, as_json, None)
+
+
+@app.command("query")
+def bench_query_command(
+    chunks: Annotated[int, typer.Option(help="Chunks indexed before asking.")] = 100_000,
+    queries: Annotated[int, typer.Option(help="Questions asked (cold, then again warm).")] = 200,
+    corpus: CorpusOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """POST /query over HTTP, cache cold and warm, against the same steps called in-process; throughput with 8 clients."""
+    run_bench("query", 0, 0, "", queries, False, corpus, as_json, None, query_chunks=chunks)
+
+
+@app.command("all")
+def bench_all_command(
+    docs: Annotated[int, typer.Option(help="Documents for the bulk ingest run.")] = 200,
+    pdfs: Annotated[int, typer.Option(help="10-page PDFs for upload-to-searchable latency.")] = 20,
+    sizes: Annotated[str, typer.Option(help="Index sizes in chunks, comma-separated.")] = "10000,100000",
+    queries: Annotated[int, typer.Option(help="Queries per size.")] = 200,
+    chroma: Annotated[bool, typer.Option("--chroma/--no-chroma")] = True,
+    plot: Annotated[Optional[Path], typer.Option(help="Write a PNG of latency against index size.")] = None,
+    corpus: CorpusOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every benchmark in one run (the query benchmark on the largest size)."""
+    largest = max(int(s) for s in sizes.split(",") if s.strip())
+    run_bench("all", docs, pdfs, sizes, queries, chroma, corpus, as_json, plot, query_chunks=largest)
