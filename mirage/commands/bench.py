@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.console import Console
 
 from mirage.commands.common import JsonOption, console, progress_bars
 
@@ -104,3 +105,34 @@ def bench_all_command(
     """Every benchmark in one run (the query benchmark on the largest size)."""
     largest = max(int(s) for s in sizes.split(",") if s.strip())
     run_bench("all", docs, pdfs, sizes, queries, chroma, corpus, as_json, plot, query_chunks=largest)
+
+
+@app.command("load")
+def bench_load_command(
+    clients: Annotated[str, typer.Option(help="Concurrent clients; a comma-separated list runs one step each (e.g. 1,2,4,8,16).")] = "8",
+    duration: Annotated[float, typer.Option(min=1, help="Seconds per step.")] = 60,
+    url: Annotated[Optional[str], typer.Option(help="A running gateway (and MIRAGE_API_KEY); default: a private stack in a temp folder.")] = None,
+    seed_documents: Annotated[int, typer.Option(min=0, help="Documents uploaded before the first step.")] = 20,
+    corpus: CorpusOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Clients mixing uploads, searches, questions and review calls for DURATION seconds per step: errors and latency
+    per call kind, and the highest rate that keeps p95 under 1 s."""
+    from mirage.evaluation.corpus import TextFactory, seed_sentences
+    from mirage.evaluation.load import run_load
+    from mirage.users import client_headers
+
+    counts = [int(c) for c in clients.split(",") if c.strip()]
+    if not counts or min(counts) < 1:
+        raise typer.BadParameter("--clients: one or more positive numbers, comma-separated")
+    err = Console(stderr=True)
+
+    def show(step: dict) -> None:
+        total = step["all"]
+        err.print(f"{step['clients']:>3} clients: {step['calls_per_s']:.1f} calls/s, p50 {total['p50_ms']:.0f} ms, "
+                  f"p95 {total['p95_ms']:.0f} ms, {total['errors']} errors")
+
+    report = asyncio.run(run_load(TextFactory(seed_sentences(corpus)), counts, duration, url, client_headers() if url else None,
+                               seed_documents, show))
+    print(json.dumps(report)) if as_json else console.print_json(json.dumps(report))
+    raise typer.Exit(1 if report["errors"] else 0)
