@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
 
-from mirage.commands.common import DataDirOption, NatsUrlOption, console, reviewed, settings_from
+from mirage.commands.common import DataDirOption, NatsUrlOption, console, operator_nats_url, progress_bars, reviewed, settings_from
 
 app = typer.Typer(help="Run history again through today's code, without touching production consumers.", no_args_is_help=True)
+
+
+def current_assessor(data_dir):  # noqa: ANN001, ANN201
+    """Today's risk policy, with its semantic stage: what classify-risk would decide now."""
+    from adapters.embedders import build_embedder
+    from workers.classify_risk.handlers import assessment_of
+    from workers.classify_risk.semantic import NearestExamples, read_examples
+
+    settings = settings_from(data_dir=data_dir)
+    nearest = NearestExamples(build_embedder(settings.embedder, threads=settings.embedder_threads), read_examples(), settings.model_cache)
+    return lambda event: assessment_of(event, nearest)
 
 
 @app.command("verdicts")
@@ -21,15 +32,10 @@ def replay_verdicts(
 ) -> None:
     """Re-run the current risk policy over every reviewed question; print it against the reviewers' decisions.
     Withheld by a reviewer but released by the policy now: the dangerous cell (listed)."""
-    from adapters.embedders import build_embedder
     from mirage.verdicts import replay_table
-    from workers.classify_risk.handlers import assessment_of
-    from workers.classify_risk.semantic import NearestExamples, read_examples
 
     cases = asyncio.run(reviewed(nats_url, data_dir))
-    settings = settings_from(data_dir=data_dir)
-    nearest = NearestExamples(build_embedder(settings.embedder, threads=settings.embedder_threads), read_examples(), settings.model_cache)
-    table, dangerous = replay_table(cases, lambda event: assessment_of(event, nearest))
+    table, dangerous = replay_table(cases, current_assessor(data_dir))
     if json_output:
         print(json.dumps({"cases": len(cases), "table": {f"{d}->{r}": n for (d, r), n in sorted(table.items())}, "dangerous": dangerous}))
         return
@@ -41,3 +47,46 @@ def replay_verdicts(
     console.print(grid)
     if dangerous:
         console.print(f"[red]{len(dangerous)} withheld by a reviewer would now be released:[/] {', '.join(dangerous)}")
+
+
+@app.command("questions")
+def replay_questions(
+    since: Annotated[Optional[str], typer.Option(help="Only questions asked since this ISO date or time (UTC unless it says); default: all.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    nats_url: NatsUrlOption = None, data_dir: DataDirOption = None,
+) -> None:
+    """Re-run today's risk classification over the drafted answers recorded since SINCE (an ordered consumer on the
+    questions stream; nothing is published) and report what would change: held then and released now, or the reverse."""
+    from mirage.audit import parse_since
+    from mirage.replay import compare, recorded_questions
+
+    try:
+        moment = parse_since(since) if since else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"--since {since!r} is not an ISO date or time") from exc
+
+    async def read() -> list:
+        import nats
+
+        nc = await nats.connect(operator_nats_url(nats_url, data_dir))
+        try:
+            with progress_bars(json_output) as bars:
+                task = bars.add_task("reading the questions stream", total=None)
+                return [r async for r in recorded_questions(nc.jetstream(), moment, on_total=lambda n: bars.update(task, total=n))]
+        finally:
+            await nc.close()
+
+    recorded = asyncio.run(read())
+    report = compare(recorded, current_assessor(data_dir))
+    if json_output:
+        print(json.dumps(report.as_dict(), ensure_ascii=False))
+        return
+    grid = Table(title=f"{report.questions} drafted answers: the route then (rows) against today's policy (columns)")
+    for column in ("then", "held for review", "released"):
+        grid.add_column(column)
+    for then in sorted({t for t, _ in report.table}):
+        grid.add_row(then, str(report.table[(then, "review")]), str(report.table[(then, "release")]))
+    console.print(grid)
+    for change in report.changed:
+        console.print(f"[yellow]{change['then']} -> {change['now']}[/] {change['query_id'][:12]} {change['question'][:80]!r}: {change['rule']}",
+                      soft_wrap=True)
