@@ -14,7 +14,7 @@ from gateway.documents import Documents
 from gateway.errors import error_responses, install_error_handlers
 from gateway.questions import Questions
 from gateway.review import Reviews
-from gateway.routes import documents, questions, review, review_page, system, translation
+from gateway.routes import api_docs, documents, questions, review, review_page, system, translation
 from runtime.process import Runtime
 from runtime.settings import Settings
 
@@ -35,6 +35,7 @@ def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
         version="0.1.0",
         summary="Questions answered from your own medical documents, in English, French, Spanish and German.",
         lifespan=lifespan,
+        docs_url=None, redoc_url=None, openapi_url=None,  # served by api_docs, as MIRAGE_DOCS_ACCESS says
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -46,10 +47,10 @@ def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
     app.include_router(review.router, responses=signed_in)
     review_page.install(app)
     app.include_router(system.router, responses=error_responses(413, 500))
+    api_docs.install(app, settings)
 
-    # Starlette runs the middleware added last first: the span is opened first, so every response (a 413 of the
-    # size limit too) carries its trace id.
-    security.install(app, settings)
+    # Starlette runs the middleware added last first: the size limit answers before a span is opened.
     tracing.install(app)
+    security.install(app, settings)
 
     return app

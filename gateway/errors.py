@@ -12,9 +12,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from gateway.tracing import trace_headers_of
-from runtime.telemetry import TRACE_ID_HEADER
-
 log = logging.getLogger(__name__)
 
 
@@ -37,12 +34,13 @@ class ErrorBody(BaseModel):
 ERRORS = {
     400: "Empty file, or metadata that is not JSON",
     401: "No API key, or an unknown, expired or revoked one",
-    403: "The account's role may not do this",
+    403: "The account's role may not do this, or a page of another site sent the request",
     404: "No such document, question or review case (or an id that could not be one)",
     409: "A conflict: the document is still indexing, the case is claimed or already decided",
-    413: "The request is over the upload limit",
+    413: "The request is over the upload limit, or another body over MIRAGE_MAX_BODY_KB",
     415: "A file type that is not supported (detected from the content)",
     422: "A parameter, field, filter or metadata that is not valid, named in detail",
+    429: "Over this key's limit per minute: `Retry-After` says in how many seconds to try again",
     500: "An unexpected error: the body carries an error id that the server's log carries too",
     503: "A dependency is not answering (a worker, the accounts bucket), or the health check found one degraded",
 }
@@ -88,8 +86,6 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         error_id = uuid4().hex[:16]
-        trace_headers = trace_headers_of(request.scope)  # the request's span has ended: its ids come from the scope
-        log.error("unhandled error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc,
-                  extra={"trace_id": trace_headers.get(TRACE_ID_HEADER)})
+        log.error("unhandled error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc)
         return JSONResponse(error_body("internal_error", f"an unexpected error; quote error id {error_id} when reporting it",
-                                       error_id=error_id), status_code=500, headers=trace_headers)
+                                       error_id=error_id), status_code=500)

@@ -55,6 +55,15 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(default=20.0, gt=0)
 
     max_upload_mb: float = Field(default=50.0, gt=0, description="Uploads above this size get 413.")
+    max_body_kb: int = Field(default=1024, gt=0, description="Any other request body (JSON, a form) above this size gets 413.")
+    cors_origins: str = Field(default="", description="Other sites' origins (`https://intranet.example`, comma-separated) whose "
+                              "pages may call the API: CORS and the cross-site check allow them. Empty: none (CORS off).")
+    rate_limit_questions: int | None = Field(default=None, ge=0, description="Questions per minute per key (0: off). Unset: 120 "
+                                             "when keys are required, off in the local single-user mode.")
+    rate_limit_uploads: int | None = Field(default=None, ge=0, description="Uploads per minute per key (0: off). Unset: 60 when "
+                                           "keys are required, off in the local single-user mode.")
+    docs_access: Literal["open", "off"] = Field(default="open", description="/docs, /redoc and /openapi.json: open to all, or off (404).")
+    metrics_access: Literal["open", "keys", "off"] = Field(default="open", description="/metrics: open to all, any valid key, or off (404).")
     upload_wait_s: float = Field(default=10.0, ge=0, description="How long an upload waits for indexing before answering 202.")
     query_wait_s: float = Field(default=10.0, ge=0, description="How long POST /query waits for the answer before answering 202.")
     request_timeout_s: float = Field(default=10.0, gt=0, description="How long the gateway waits for a worker's reply.")
@@ -84,6 +93,14 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def max_body_bytes(self) -> int:
+        return self.max_body_kb * 1024
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        return tuple(o.strip().rstrip("/").lower() for o in self.cors_origins.replace(" ", ",").split(",") if o.strip())
 
     @property
     def nats_dir(self) -> Path:

@@ -14,6 +14,7 @@ from gateway.auth import ADMINS, EVERYONE, requires
 from gateway.documents import Documents, describe, newest
 from gateway.errors import ApiError, error_responses
 from gateway.input_checks import check_document_id, check_language, parse_metadata, query_string_filters
+from gateway.rate_limits import rate_limited
 from gateway.stats import document_stats
 
 router = APIRouter(prefix="/documents", tags=["documents"])
@@ -24,8 +25,8 @@ def documents(request: Request) -> Documents:
     return request.app.state.documents
 
 
-@router.post("/upload", status_code=201, summary="Upload a document; answers once it is searchable", dependencies=[Depends(requires(*ADMINS))],
-             responses=error_responses(400, 415))
+@router.post("/upload", status_code=201, summary="Upload a document; answers once it is searchable",
+             dependencies=[Depends(requires(*ADMINS)), Depends(rate_limited("uploads"))], responses=error_responses(400, 415, 429))
 async def upload(
     request: Request,
     file: Annotated[UploadFile, File(description="PDF, DOCX, TXT, Markdown or HTML")],

@@ -14,6 +14,7 @@ from gateway.auth import ASKERS, EVERYONE, requires
 from gateway.errors import ApiError, error_responses
 from gateway.input_checks import check_filters, check_language, check_query_id
 from gateway.questions import Questions, new_query_id, present
+from gateway.rate_limits import rate_limited
 
 router = APIRouter(prefix="/query", tags=["questions"])
 MAX_ANSWER_PASSAGES = 20
@@ -35,7 +36,7 @@ def questions(request: Request) -> Questions:
 
 
 @router.post("", summary="Ask a question: 200 with the cited answer, or 202 when it is held for review (or still running)",
-             dependencies=[Depends(requires(*ASKERS))])
+             dependencies=[Depends(requires(*ASKERS)), Depends(rate_limited("questions"))], responses=error_responses(429))
 async def ask(request: Request, body: QueryRequest) -> JSONResponse:
     if not body.query.strip():
         raise ApiError(422, "invalid_request", "query: must contain text", problems=[{"field": "query", "problem": "must contain text"}])

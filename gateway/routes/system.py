@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
-from gateway.auth import access_of
-from gateway.errors import error_responses
+from gateway.auth import access_of, bearer
+from gateway.errors import ApiError, error_responses
 from gateway.health import check_health
 
 router = APIRouter(tags=["operations"])
@@ -21,6 +24,16 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
 
 
-@router.get("/metrics", summary="Prometheus metrics; open to all")
+async def metrics_exposed(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
+    """As MIRAGE_METRICS_ACCESS says: open to all, any valid key (Prometheus sends one as `authorization`), or not there."""
+    access = request.app.state.settings.metrics_access
+    if access == "off":
+        raise ApiError(404, "not_found", "metrics are not served here (MIRAGE_METRICS_ACCESS=off)")
+    if access == "keys":
+        await (await access_of(request.app)).caller(credentials)
+
+
+@router.get("/metrics", summary="Prometheus metrics; open to all unless MIRAGE_METRICS_ACCESS says otherwise",
+            dependencies=[Depends(metrics_exposed)], responses=error_responses(401, 404))
 async def metrics() -> Response:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
