@@ -190,6 +190,7 @@ class QueryRecord(BaseModel):
     notice: str | None = None
     reason: str | None = None
     review: ReviewNote | None = None
+    trace_id: str | None = Field(default=None, description="The question's trace (32 hex digits), to find it in Tempo.")
 
 
 Outcome = AnswerReleased | ReviewRequested | AnswerRejected | QueryFailed
@@ -228,5 +229,5 @@ def outcome_record(event: Outcome, previous: QueryRecord | None) -> QueryRecord:
         received_at=previous.received_at if previous else event.occurred_at, updated_at=utcnow(),
         target_language=event.target_language, answer_language=event.answer_language, detection=event.detection,
         answer=event.draft, assessment=event.assessment, notice=event.draft.notice if released else event.notice,
-        review=event.review if released else None,
+        review=event.review if released else None, trace_id=previous.trace_id if previous else None,
     )

@@ -49,8 +49,9 @@ def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
     app.include_router(system.router, responses=error_responses(413, 500))
     api_docs.install(app, settings)
 
-    # Starlette runs the middleware added last first: the size limit answers before a span is opened.
-    tracing.install(app)
+    # Starlette runs the middleware added last first: the span is opened first, so every response (a 413 of the
+    # size limit too) carries its trace id.
     security.install(app, settings)
+    tracing.install(app)
 
     return app

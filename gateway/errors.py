@@ -12,6 +12,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gateway.tracing import trace_headers_of
+from runtime.telemetry import TRACE_ID_HEADER
+
 log = logging.getLogger(__name__)
 
 
@@ -86,6 +89,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         error_id = uuid4().hex[:16]
-        log.error("unhandled error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc)
+        trace_headers = trace_headers_of(request.scope)  # the request's span has ended: its ids come from the scope
+        log.error("unhandled error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc,
+                  extra={"trace_id": trace_headers.get(TRACE_ID_HEADER)})
         return JSONResponse(error_body("internal_error", f"an unexpected error; quote error id {error_id} when reporting it",
-                                       error_id=error_id), status_code=500)
+                                       error_id=error_id), status_code=500, headers=trace_headers)

@@ -19,6 +19,7 @@ from gateway.errors import ApiError
 from gateway.outcomes import outcome_of
 from runtime.logs import about
 from runtime.process import Runtime
+from runtime.telemetry import current_trace_id, exemplar
 
 
 def status_url(query_id: str) -> str:
@@ -41,6 +42,7 @@ def present(record: QueryRecord) -> dict[str, Any]:
         "query_id": record.query_id, "status": record.status, "query": record.query,
         "detected_language": record.detection.model_dump() if record.detection else None,
         "language": record.answer_language, "risk": risk_summary(record), "status_url": status_url(record.query_id),
+        "trace_id": record.trace_id,
     }
     if record.status is QueryStatus.answered and record.answer is not None:
         body |= {"answer": record.answer.text, "answered": record.answer.answered, "backend": record.answer.backend,
@@ -103,11 +105,12 @@ class Questions:
         async with outcome_of(self.runtime.broker.connection, *subjects.query_outcomes(event.query_id)) as outcome:
             await self.runtime.bus.publish(event, subjects.QUERY_RECEIVED)
             arrival = await outcome.wait(self.settings.query_wait_s)
-        metrics.QUERY_SECONDS.observe(time.perf_counter() - started)
+        metrics.QUERY_SECONDS.observe(time.perf_counter() - started, exemplar=exemplar())
         if arrival is None:
             metrics.QUERIES.labels(outcome="pending").inc()
             received = QueryRecord(query_id=event.query_id, status=QueryStatus.processing, query=event.query,
-                                   received_at=event.occurred_at, updated_at=utcnow(), target_language=event.target_language)
+                                   received_at=event.occurred_at, updated_at=utcnow(), target_language=event.target_language,
+                                   trace_id=current_trace_id())
             return 202, present(received) | {"detail": f"still working after {self.settings.query_wait_s:g}s; poll status_url"}
         result = parse_outcome(arrival.subject, arrival.data)
         record = await self.recorded(outcome_record(result, None))

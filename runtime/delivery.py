@@ -14,6 +14,7 @@ from faststream import AckPolicy, BaseMiddleware
 from faststream.exceptions import AckMessage, HandlerException, NackMessage
 from faststream.nats import ConsumerConfig, JStream, PullSub
 from nats.errors import NotJSMessageError
+from opentelemetry import trace
 
 from contracts import subjects, topology
 from runtime.logs import about, ids_of
@@ -80,6 +81,8 @@ class DeliveryMiddleware(BaseMiddleware):
         metadata = jetstream_metadata(msg.raw_message)
         if metadata is None:  # core NATS request or the in-memory test broker: nothing to redeliver
             return await call_next(msg)
+        # which worker's consumer handles it: in one process (`mirage up`) the span's service does not say
+        trace.get_current_span().set_attributes({"mirage.consumer": metadata.consumer or "", "mirage.delivery": metadata.num_delivered})
         heartbeat = asyncio.create_task(self._heartbeat(msg))
         try:
             return await call_next(msg)

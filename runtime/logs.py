@@ -1,7 +1,8 @@
 """Logs as JSON lines: every line carries the question or document it is about and the trace it belongs to.
 
 The question or document comes from a context variable set where a request or a message is handled
-(`about`); the trace from OpenTelemetry's current span, when tracing is on.
+(`about`); the trace from OpenTelemetry's current span. FastStream's own "Received"/"Processed" lines are
+written outside both, so `MessageLog` adds the ids of the message being handled to them.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import json
 import logging
 import logging.handlers
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
 from opentelemetry import trace
+
+from runtime.telemetry import current_trace_id, trace_id_in
 
 _ABOUT: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("mirage_log_about", default=None)
 FILE_BYTES = 10 * 1024 * 1024
@@ -25,8 +28,11 @@ FILE_BACKUPS = 5
 
 @contextlib.contextmanager
 def about(**ids: str | None) -> Iterator[None]:
-    """Lines logged inside carry these ids (query_id=..., document_id=...)."""
-    token = _ABOUT.set((_ABOUT.get() or {}) | {key: value for key, value in ids.items() if value})
+    """Lines logged inside carry these ids (query_id=..., document_id=...); so does the current span (as
+    mirage.query_id, ...), so that Tempo finds a question's trace by its id."""
+    named = {key: value for key, value in ids.items() if value}
+    token = _ABOUT.set((_ABOUT.get() or {}) | named)
+    trace.get_current_span().set_attributes({f"mirage.{key}": value for key, value in named.items()})
     try:
         yield
     finally:
@@ -40,15 +46,39 @@ def ids_of(event_name: str | None, correlation_id: str | None) -> dict[str, str]
     return {"document_id" if (event_name or "").startswith("Document") else "query_id": correlation_id}
 
 
+def message_ids(headers: Mapping[str, str]) -> dict[str, str]:
+    """What a NATS message is about and the trace it belongs to, from its headers alone."""
+    ids = ids_of(headers.get("Mirage-Event"), headers.get("Mirage-Correlation"))
+    if (trace_id := trace_id_in(headers)) is not None:
+        ids["trace_id"] = trace_id
+    return ids
+
+
+class MessageLog(logging.LoggerAdapter):
+    """The broker's logger: each line names the message being handled (`headers_now`: its headers, or None)."""
+
+    def __init__(self, logger: logging.Logger, headers_now: Callable[[], Mapping[str, str] | None]) -> None:
+        super().__init__(logger)
+        self.headers_now = headers_now
+
+    def process(self, msg: object, kwargs: dict) -> tuple[object, dict]:
+        headers = self.headers_now()
+        if headers:
+            kwargs["extra"] = message_ids(headers) | (kwargs.get("extra") or {})
+        return msg, kwargs
+
+
+LINE_IDS = ("query_id", "document_id", "trace_id")
+
+
 class JsonLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage(),
-        } | (_ABOUT.get() or {})
-        context = trace.get_current_span().get_span_context()
-        if context.is_valid:
-            line["trace_id"] = format(context.trace_id, "032x")
+        } | {key: value for key in LINE_IDS if (value := getattr(record, key, None))} | (_ABOUT.get() or {})
+        if (trace_id := current_trace_id()) is not None:
+            line["trace_id"] = trace_id
         if record.exc_info:
             line["error"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)

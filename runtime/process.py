@@ -22,8 +22,10 @@ from adapters.stores.lexical import Bm25Encoder
 from contracts import topology
 from contracts.questions import QueryRecord
 from contracts.review import ApprovedAnswer, ReviewCase
+from runtime import telemetry
 from runtime.bus import EventBus
 from runtime.delivery import DeliveryPolicy
+from runtime.logs import MessageLog
 from runtime.messaging import (
     Catalog,
     FiguresStore,
@@ -122,8 +124,8 @@ class Runtime:
     bus: EventBus
     components: Components
     policy: DeliveryPolicy
+    tracer_provider: TracerProvider
     workers: list[str] = field(default_factory=list)
-    tracer_provider: TracerProvider | None = None
     # what workers hold beyond the shared components (LLM clients' connections), released after the broker stops
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     # what workers do once connected, before consuming (e.g. totals for a bucket written by an older release)
@@ -145,8 +147,7 @@ class Runtime:
                 log.exception("releasing a worker's resources failed")
         await self.components.close_caches()
         self.components.close()
-        if self.tracer_provider is not None:
-            self.tracer_provider.shutdown()
+        self.tracer_provider.shutdown()
 
 
 WorkerAttach = Callable[[NatsBroker, "Runtime"], None]
@@ -156,12 +157,13 @@ async def start_runtime(
     settings: Settings, nats_url: str, workers: Mapping[str, WorkerAttach], components: Components | None = None,
     tracer_provider: TracerProvider | None = None,
 ) -> Runtime:
-    """Connect, declare streams and buckets, attach the given workers (name -> attach function), start consuming."""
+    """Connect, declare streams and buckets, attach the given workers (name -> attach function), start consuming.
+    Without a `tracer_provider` (tests, measurements) spans get ids but go nowhere."""
     servers = [url.strip() for url in nats_url.split(",") if url.strip()]
-    middlewares = [NatsPrometheusMiddleware(registry=REGISTRY)]
-    if tracer_provider is not None:
-        middlewares.append(NatsTelemetryMiddleware(tracer_provider=tracer_provider))
-    broker = NatsBroker(servers, middlewares=middlewares, logger=log)
+    tracer_provider = tracer_provider or telemetry.tracer_provider("mirage")
+    broker = NatsBroker(servers, middlewares=[NatsPrometheusMiddleware(registry=REGISTRY),
+                                              NatsTelemetryMiddleware(tracer_provider=tracer_provider)],
+                        logger=MessageLog(log, lambda: getattr(broker.context.get_local("message"), "headers", None)))
     await broker.connect()
     js = broker.connection.jetstream()
     await ensure_topology(js, settings.jetstream_replicas)

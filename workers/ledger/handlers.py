@@ -14,6 +14,7 @@ from contracts.figures import Figures, Tally
 from contracts.questions import QueryFailed, QueryReceived, QueryRecord, QueryStatus, outcome_record, parse_outcome
 from runtime.bus import Publisher
 from runtime.delivery import DeliveryPolicy
+from runtime.telemetry import current_trace_id
 from workers.ledger.figures import tally, with_record
 
 log = logging.getLogger(__name__)
@@ -36,11 +37,13 @@ class LedgerServices:
     bus: Publisher
 
 
-async def record_received(question: QueryReceived, services: LedgerServices) -> None:
-    """A question being worked on; an outcome recorded first (a slow ledger) is kept."""
+async def record_received(question: QueryReceived, services: LedgerServices, trace_id: str | None = None) -> None:
+    """A question being worked on, in its trace; an outcome recorded first (a slow ledger) is kept."""
     received = QueryRecord(query_id=question.query_id, status=QueryStatus.processing, query=question.query,
-                           received_at=question.occurred_at, updated_at=question.occurred_at, target_language=question.target_language)
-    await services.questions.update(question.query_id, lambda record: record or received)
+                           received_at=question.occurred_at, updated_at=question.occurred_at, target_language=question.target_language,
+                           trace_id=trace_id)
+    await services.questions.update(
+        question.query_id, lambda record: record.model_copy(update={"trace_id": record.trace_id or trace_id}) if record else received)
 
 
 async def record_outcome(subject: str, body: dict[str, Any], services: LedgerServices) -> None:
@@ -68,7 +71,7 @@ def build_router(services: LedgerServices, policy: DeliveryPolicy) -> NatsRouter
 
     @router.subscriber(received.filter_subject, **policy.subscriber_kwargs(received, concurrency=8))
     async def on_question_to_record(question: QueryReceived) -> None:
-        await record_received(question, services)
+        await record_received(question, services, current_trace_id())
 
     async def on_outcome(body: dict[str, Any], msg: NatsMessage) -> None:
         await record_outcome(msg.raw_message.subject, body, services)
