@@ -6,7 +6,10 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator
 
 from adapters.language import SUPPORTED_LANGUAGES
 from contracts.documents import MetadataValue, filter_problem
@@ -20,6 +23,7 @@ METADATA_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 MAX_METADATA_KEYS = 50
 MAX_METADATA_VALUE_CHARS = 1000
 MAX_METADATA_CHARS = 64 * 1024
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}([T ].*)?$")
 
 
 def check_language(language: str | None, field: str = "language") -> str | None:
@@ -30,6 +34,22 @@ def check_language(language: str | None, field: str = "language") -> str | None:
         raise ApiError(422, "unsupported_language",
                        f"{field} {language[:40]!r} is not supported; use one of {', '.join(SUPPORTED_LANGUAGES)}")
     return normalized
+
+
+def _iso_text(value: Any) -> Any:
+    """Refuses what pydantic alone would read as seconds since 1970 (`0.5`): a moment is written as an ISO 8601 date."""
+    if isinstance(value, str) and not ISO_MOMENT.match(value):
+        raise ValueError("must be an ISO 8601 date or date-time, e.g. 2026-11-01 or 2026-11-01T08:00:00Z")
+    return value
+
+
+def _utc_if_naive(moment: datetime) -> datetime:
+    """Stored times are UTC and aware; a naive one could not even be compared with them."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+# A moment a user writes in a query string (`since`, `until`): an ISO 8601 date or date-time, UTC unless it says otherwise.
+Moment = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_utc_if_naive)]
 
 
 def _no_constant(name: str) -> Any:

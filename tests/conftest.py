@@ -6,6 +6,7 @@ import contextlib
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -98,6 +99,44 @@ def stack(settings_factory, embedder, detector, english_embedder):  # noqa: ANN0
                 yield http
 
     return open_stack
+
+
+@pytest.fixture(scope="session")
+def served_stack(tmp_path_factory: pytest.TempPathFactory, embedder, detector, request: pytest.FixtureRequest):  # noqa: ANN001, ANN201
+    """Opens the whole embedded stack on its own nats-server, serving HTTP on a free port (uvicorn in a thread, with its own
+    event loop), for clients that are not asyncio ones (a browser, a fuzzer) and for module-scoped use. Yields the base URL."""
+    import uvicorn
+
+    from contracts.chain import WORKERS
+    from gateway.app import create_app
+    from mirage.embedded import runtime_factory
+    from runtime.process import Components
+    from runtime.settings import Settings
+
+    @contextlib.contextmanager
+    def serve(**overrides: object) -> Iterator[str]:
+        root, port = tmp_path_factory.mktemp("served"), free_port()
+        with EmbeddedNats(root / "nats") as nats:
+            values = {"data_dir": root / "data", "nats_url": nats.url, "host": "127.0.0.1", "port": port, "upload_wait_s": 15.0, **overrides}
+            settings = Settings(**values)
+            english = request.getfixturevalue("english_embedder") if settings.english_embedder == "minilm" else None
+            components = Components(settings, embedder=embedder, detector=detector, english=english)
+            app = create_app(settings, runtime_factory(settings, settings.nats_url, WORKERS, components))
+            server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", log_config=None))
+            thread = threading.Thread(target=server.run, name="gateway", daemon=True)
+            thread.start()
+            deadline = time.monotonic() + 180
+            while not server.started:
+                if not thread.is_alive() or time.monotonic() > deadline:
+                    pytest.fail("the gateway did not start")
+                time.sleep(0.1)
+            try:
+                yield f"http://127.0.0.1:{port}"
+            finally:
+                server.should_exit = True
+                thread.join(60)
+
+    return serve
 
 
 @pytest.fixture

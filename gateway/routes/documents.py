@@ -19,6 +19,9 @@ from gateway.stats import document_stats
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 SEARCH_PARAMS = {"query", "top_k", "language"}
+UPLOAD_ANSWERS = {200: {"description": "These bytes are indexed already: the same document, `duplicate` true"},
+                  202: {"description": "Still indexing after MIRAGE_UPLOAD_WAIT_S: poll `status_url`"}}
+DELETE_ANSWERS = {202: {"description": "Still deleting: poll `status_url`"}}
 
 
 def documents(request: Request) -> Documents:
@@ -26,7 +29,7 @@ def documents(request: Request) -> Documents:
 
 
 @router.post("/upload", status_code=201, summary="Upload a document; answers once it is searchable",
-             dependencies=[Depends(requires(*ADMINS)), Depends(rate_limited("uploads"))], responses=error_responses(400, 415, 429))
+             dependencies=[Depends(requires(*ADMINS)), Depends(rate_limited("uploads"))], responses=error_responses(400, 415, 429) | UPLOAD_ANSWERS)
 async def upload(
     request: Request,
     file: Annotated[UploadFile, File(description="PDF, DOCX, TXT, Markdown or HTML")],
@@ -84,7 +87,7 @@ async def get_document(request: Request, document_id: str) -> dict[str, Any]:
 
 
 @router.delete("/{document_id}", summary="Delete a document and every one of its chunks", dependencies=[Depends(requires(*ADMINS))],
-               responses=error_responses(404, 409))
+               responses=error_responses(404, 409) | DELETE_ANSWERS)
 async def delete_document(request: Request, document_id: str) -> JSONResponse:
     status, body = await documents(request).delete(check_document_id(document_id))
     return JSONResponse(body, status_code=status)

@@ -19,10 +19,12 @@ from gateway.rate_limits import rate_limited
 router = APIRouter(prefix="/query", tags=["questions"])
 MAX_ANSWER_PASSAGES = 20
 MAX_WAIT_S = 60
+HELD_OR_RUNNING = {202: {"description": "`pending_review`: held for a human expert, with a notice in the asker's language; "
+                                        "`processing`: still running after MIRAGE_QUERY_WAIT_S, poll `status_url`"}}
 
 
 class QueryRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # no 0 for false, no "5" for 5: what the document declares
 
     query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question, in English, French, Spanish or German.")
     target_language: str | None = Field(default=None, description="en, fr, es or de; default: the question's language.")
@@ -36,7 +38,7 @@ def questions(request: Request) -> Questions:
 
 
 @router.post("", summary="Ask a question: 200 with the cited answer, or 202 when it is held for review (or still running)",
-             dependencies=[Depends(requires(*ASKERS)), Depends(rate_limited("questions"))], responses=error_responses(429))
+             dependencies=[Depends(requires(*ASKERS)), Depends(rate_limited("questions"))], responses=error_responses(429) | HELD_OR_RUNNING)
 async def ask(request: Request, body: QueryRequest) -> JSONResponse:
     if not body.query.strip():
         raise ApiError(422, "invalid_request", "query: must contain text", problems=[{"field": "query", "problem": "must contain text"}])

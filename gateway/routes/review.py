@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -13,7 +12,7 @@ from contracts.review import MAX_ANSWER_CHARS, MAX_REASON_CHARS, OPEN_STATUSES, 
 from contracts.search import MAX_QUERY_CHARS
 from gateway.auth import requires
 from gateway.errors import error_responses
-from gateway.input_checks import QUERY_ID_PATTERN, check_query_id
+from gateway.input_checks import QUERY_ID_PATTERN, Moment, check_query_id
 from gateway.review import Reviews, command_for_verdict, decision_of, full_case, queue_key, summary
 
 router = APIRouter(tags=["review"])
@@ -24,7 +23,7 @@ Decider = Annotated[Actor, Depends(DECIDERS)]
 
 
 class DecideRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # the declared types, not coerced ones: "600" is no number
 
     query_id: str = Field(min_length=1, max_length=64, pattern=QUERY_ID_PATTERN)
     decision: str = Field(description="approved, edited, rejected or escalated.")
@@ -33,7 +32,7 @@ class DecideRequest(BaseModel):
 
 
 class ClaimRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # the declared types, not coerced ones: "600" is no number
 
     query_id: str = Field(min_length=1, max_length=64, pattern=QUERY_ID_PATTERN)
     lease_s: float | None = Field(default=None, gt=0, le=8 * 3600, description="How long to hold it; default MIRAGE_REVIEW_LEASE_S.")
@@ -108,8 +107,8 @@ async def history(
     reviewer: Annotated[str | None, Query(max_length=MAX_QUERY_CHARS)] = None,
     decision: Annotated[str | None, Query(max_length=16)] = None,
     language: Annotated[str | None, Query(max_length=8)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> dict[str, Any]:

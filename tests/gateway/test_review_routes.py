@@ -33,6 +33,10 @@ async def test_the_runbook_workflow_releases_the_approved_answer_to_its_asker(cl
     assert again.status_code == 409 and again.json()["error"] == "already_decided"
     history = (await client.get("/validation/history")).json()["history"]
     assert history[0]["query_id"] == query_id and history[0]["verdict"]["decision"] == "approved"
+    day = history[0]["verdict"]["decided_at"][:10]  # a date, or a date-time without an offset, is UTC
+    assert [c["query_id"] for c in (await client.get("/validation/history", params={"since": day})).json()["history"]] == [query_id]
+    assert (await client.get("/validation/history", params={"until": "2000-01-01T00:00:00"})).json()["history"] == []
+    assert (await client.get("/validation/history", params={"since": "1700000000"})).status_code == 422  # not seconds since 1970
 
 
 async def test_bad_verdicts_are_refused_with_their_reason(client) -> None:  # noqa: ANN001
