@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
@@ -34,6 +34,7 @@ async def metrics_exposed(request: Request, credentials: Annotated[HTTPAuthoriza
 
 
 @router.get("/metrics", summary="Prometheus metrics; open to all unless MIRAGE_METRICS_ACCESS says otherwise",
+            response_class=PlainTextResponse,  # the text exposition format, declared as such
             dependencies=[Depends(metrics_exposed)], responses=error_responses(401, 404))
 async def metrics() -> Response:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
