@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from prometheus_client import REGISTRY
+from prometheus_client.exposition import choose_encoder
 
 from gateway.auth import access_of, bearer
 from gateway.errors import ApiError, error_responses
@@ -36,5 +37,8 @@ async def metrics_exposed(request: Request, credentials: Annotated[HTTPAuthoriza
 @router.get("/metrics", summary="Prometheus metrics; open to all unless MIRAGE_METRICS_ACCESS says otherwise",
             response_class=PlainTextResponse,  # the text exposition format, declared as such
             dependencies=[Depends(metrics_exposed)], responses=error_responses(401, 404))
-async def metrics() -> Response:
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+async def metrics(request: Request) -> Response:
+    # OpenMetrics when the scraper asks for it, as Prometheus does: only that format carries the latency
+    # histograms' exemplars, the trace ids Grafana links to Tempo
+    encode, media_type = choose_encoder(request.headers.get("accept", ""))
+    return Response(encode(REGISTRY), media_type=media_type)

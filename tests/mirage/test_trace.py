@@ -165,3 +165,29 @@ async def test_a_caller_trace_is_continued(client: httpx.AsyncClient) -> None:
     response = await client.get("/documents/stats", headers={"traceparent": caller})
     assert response.headers["X-Trace-Id"] == "0af7651916cd43dd8448eb211c80319c"
     assert response.headers["traceparent"] != caller  # the gateway's own span, a child of the caller's
+
+
+async def test_a_request_latency_links_to_its_trace(client: httpx.AsyncClient) -> None:
+    """Prometheus scrapes OpenMetrics, whose exemplars carry the trace id of the request observed."""
+    response = await client.get("/documents/stats")
+    scraped = await client.get("/metrics", headers={"Accept": "application/openmetrics-text; version=1.0.0"})
+    assert scraped.headers["content-type"].startswith("application/openmetrics-text")
+    assert f'trace_id="{response.headers["X-Trace-Id"]}"' in scraped.text
+    assert "# EOF" not in (await client.get("/metrics")).text  # a plain scrape keeps the classic format
+
+
+def test_grafana_opens_a_trace_from_an_exemplar_or_an_id() -> None:
+    from tests.infra.test_compose import datasources
+    from tests.infra.test_dashboards import dashboards, panel_targets
+
+    by_type = {ds["type"]: ds for ds in datasources()}
+    links = by_type["prometheus"]["jsonData"]["exemplarTraceIdDestinations"]
+    assert {"name": "trace_id", "datasourceUid": by_type["tempo"]["uid"]} in links
+    performance = next(board for board in dashboards().values() if board["title"] == "Application Performance")
+    assert any(target.get("exemplar") and "mirage_http_request_seconds_bucket" in target["expr"]
+               for _, _, target in panel_targets(performance))
+    for title in ("MIRAGE", "Application Performance"):
+        board = next(board for board in dashboards().values() if board["title"] == title)
+        assert {"name": "trace_id", "type": "textbox"}.items() <= next(v for v in board["templating"]["list"] if v["name"] == "trace_id").items()
+        tempo = next(link for link in board["links"] if link["title"] == "Open trace in Tempo")
+        assert tempo["url"].startswith("/explore?") and "${trace_id}" in tempo["url"] and by_type["tempo"]["uid"] in tempo["url"]
