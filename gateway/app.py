@@ -9,12 +9,13 @@ from contextlib import AbstractAsyncContextManager
 from fastapi import FastAPI
 
 from gateway import security, tracing
+from gateway.activity import recorded
 from gateway.auth import open_access
 from gateway.documents import Documents
 from gateway.errors import error_responses, install_error_handlers
 from gateway.questions import Questions
 from gateway.review import Reviews
-from gateway.routes import api_docs, documents, questions, review, review_page, system, translation
+from gateway.routes import api_docs, dashboard, documents, questions, review, review_page, system, translation
 from runtime.process import Runtime
 from runtime.settings import Settings
 
@@ -24,8 +25,8 @@ RuntimeFactory = Callable[[], AbstractAsyncContextManager[Runtime]]
 def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_runtime() as runtime:
-            app.state.runtime = runtime
+        async with open_runtime() as runtime, recorded() as activity:
+            app.state.runtime, app.state.activity = runtime, activity
             app.state.access = await open_access(runtime)
             app.state.documents, app.state.questions, app.state.reviews = Documents(runtime), Questions(runtime), Reviews(runtime)
             yield
@@ -46,6 +47,7 @@ def create_app(settings: Settings, open_runtime: RuntimeFactory) -> FastAPI:
     app.include_router(translation.router, responses=signed_in)
     app.include_router(review.router, responses=signed_in)
     review_page.install(app)
+    dashboard.install(app)
     app.include_router(system.router, responses=error_responses(413, 500))
     api_docs.install(app, settings)
 

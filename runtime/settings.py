@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".mirage"), description="Where the embedded NATS store and vector index live.")
     host: str = Field(default="127.0.0.1", description="Interface the gateway binds to.")
     port: int = Field(default=8006, ge=1, le=65535, description="Gateway HTTP port.")
+    dashboard_port: int = Field(default=8080, ge=0, le=65535, description="The dashboard page's own port, on the gateway's host "
+                                "(0: none; the page is at /dashboard on the gateway's port either way).")
     nats_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("NATS_URL", "MIRAGE_NATS_URL"),

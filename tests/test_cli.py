@@ -48,9 +48,9 @@ def test_unknown_worker_is_refused() -> None:
     assert result.exit_code != 0 and "unknown worker" in result.output
 
 
-def start_up(port: int, data_dir: Path, log: Path) -> subprocess.Popen:
+def start_up(port: int, data_dir: Path, log: Path, dashboard_port: int = 0) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "QDRANT_URL", "REDIS_URL")}
-    process = subprocess.Popen([*MIRAGE, "up", "--port", str(port), "--data-dir", str(data_dir)], env=env,
+    process = subprocess.Popen([*MIRAGE, "up", "--port", str(port), "--data-dir", str(data_dir), "--dashboard-port", str(dashboard_port)], env=env,
                                stdout=log.open("ab"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -79,11 +79,12 @@ def test_up_ingest_search_stop_and_restart(tmp_path: Path) -> None:
     (folder / "de.txt").write_bytes(make_txt(**SAMPLES["de"]))
     (folder / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # skipped: not a document kind
     (folder / "empty.txt").write_bytes(b"")
-    port, data_dir, log = free_port(), tmp_path / "data", tmp_path / "up.log"
-    url = f"http://127.0.0.1:{port}"
+    port, data_dir, log, dashboard_port = free_port(), tmp_path / "data", tmp_path / "up.log", free_port()
+    url, dashboard = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{dashboard_port}"
 
-    process = start_up(port, data_dir, log)
+    process = start_up(port, data_dir, log, dashboard_port)
     try:
+        assert httpx.get(f"{dashboard}/dashboard/data", timeout=10).json()["status"] == "ok"  # on its own port, beside the API
         ingest = subprocess.run([*MIRAGE, "ingest", str(folder), "--url", url, "--metadata", '{"type":"leaflet"}'],
                                 capture_output=True, text=True, timeout=120)
         assert ingest.returncode == 1, ingest.stdout + ingest.stderr  # one file failed: the empty one
@@ -99,6 +100,8 @@ def test_up_ingest_search_stop_and_restart(tmp_path: Path) -> None:
         assert '"status": "pending_review"' in parked.stdout, parked.stdout
     finally:
         assert stop(process) == 0, log.read_text()
+    with pytest.raises(httpx.ConnectError):  # Ctrl-C stopped the dashboard's server too
+        httpx.get(f"{dashboard}/dashboard", timeout=5)
 
     process = start_up(port, data_dir, log)
     try:

@@ -21,7 +21,8 @@ from runtime.accounts import Accounts
 from runtime.messaging import open_bucket
 from runtime.settings import Settings
 
-OPEN = {"/health", "/metrics", "/review/login", "/review/logout"}  # the reviewer page's login form must be reachable
+# the reviewer page's login form must be reachable; the dashboard page holds no figures (its data asks for a key)
+OPEN = {"/health", "/metrics", "/review/login", "/review/logout", "/dashboard"}
 ROLES = ("asker", "reviewer", "auditor", "admin")
 EVERYONE = {"asker", "reviewer", "auditor", "admin"}
 REVIEW = re.compile(r"^/(review|validation)(/|$)")  # the JSON API and the reviewer page
@@ -33,7 +34,7 @@ def expected_roles(method: str, path: str) -> set[str]:
         return {"admin"}
     if (method, path) == ("POST", "/query"):
         return {"asker", "reviewer", "admin"}
-    if method == "GET" and path.startswith(("/documents", "/query/", "/translation/")):
+    if method == "GET" and path.startswith(("/documents", "/query/", "/translation/", "/dashboard/data")):
         return EVERYONE
     if REVIEW.match(path):
         return {"reviewer", "auditor", "admin"} if method == "GET" else {"reviewer", "admin"}
