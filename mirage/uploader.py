@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from time import sleep
 
 import httpx
 from rich.console import Console
@@ -14,6 +15,7 @@ from rich.table import Table
 from mirage.users import client_headers
 
 FOLDER_SUFFIXES = {".pdf", ".docx", ".txt", ".md", ".markdown", ".html", ".htm"}
+RATE_LIMITED_TRIES = 5
 
 
 def files_under(paths: list[Path]) -> Iterator[Path]:
@@ -39,6 +41,16 @@ def outcome_of(response: httpx.Response) -> tuple[str, str]:
     return "failed", f"{response.status_code} {body.get('detail', '')}"
 
 
+def post_upload(client: httpx.Client, path: Path, form: dict[str, str]) -> httpx.Response:
+    """One file's upload; over the key's uploads per minute (429), it waits as `Retry-After` says and sends it again."""
+    for _ in range(RATE_LIMITED_TRIES - 1):
+        response = client.post("/documents/upload", files={"file": (path.name, path.read_bytes())}, data=form)
+        if response.status_code != 429:
+            return response
+        sleep(min(float(response.headers.get("retry-after", "1")), 60.0))
+    return client.post("/documents/upload", files={"file": (path.name, path.read_bytes())}, data=form)
+
+
 def upload_all(url: str, paths: list[Path], metadata: str | None, console: Console) -> int:
     files = list(files_under(paths))
     results: list[tuple[Path, str, str]] = []
@@ -49,8 +61,7 @@ def upload_all(url: str, paths: list[Path], metadata: str | None, console: Conso
             progress.update(task, description=path.name[:40])
             try:
                 form = {"metadata": metadata} if metadata else {}
-                response = client.post("/documents/upload", files={"file": (path.name, path.read_bytes())}, data=form)
-                results.append((path, *outcome_of(response)))
+                results.append((path, *outcome_of(post_upload(client, path, form))))
             except httpx.HTTPError as exc:
                 results.append((path, "failed", f"{type(exc).__name__}: {exc}"))
             progress.advance(task)
