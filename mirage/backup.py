@@ -485,9 +485,9 @@ async def rebuild_index(js: Any, settings: Settings, components: Components, rep
         return
     began = time.monotonic()
     publisher, uploads = Collected(), KeepUploads(Uploads(await open_uploads(js, settings.jetstream_replicas)))
-    services = IngestServices(embedder=components.embedder, lexical=components.lexical, detector=components.detector,
+    services = IngestServices(embedders=components.embedders, lexical=components.lexical, detector=components.detector,
                               store=components.store, uploads=uploads, bus=publisher, max_chars=settings.chunk_max_chars,
-                              concurrency=settings.ingest_concurrency, english=components.english_embedder)
+                              concurrency=settings.ingest_concurrency)
     batches = Batches.for_services(services)
     advance = steps.task("re-index documents", len(records))
     gate = asyncio.Semaphore(settings.ingest_concurrency)

@@ -16,6 +16,7 @@ from adapters.cache import CountingCache, build_cache
 from adapters.embedders import build_embedder
 from adapters.embedders.base import Embedder
 from adapters.language import LanguageDetector
+from adapters.spaces import SPACES
 from adapters.stores import build_store
 from adapters.stores.base import VectorStore
 from adapters.stores.lexical import Bm25Encoder
@@ -77,6 +78,12 @@ class Components:
         return self._english
 
     @property
+    def embedders(self) -> dict[str, Embedder]:
+        """The model of each enabled embedding space (`adapters.spaces.SPACES`), by space name."""
+        models = {"multilingual": self.embedder, "english": self.english_embedder}
+        return {space.name: models[space.model] for space in SPACES if models[space.model] is not None}
+
+    @property
     def lexical(self) -> Bm25Encoder:
         if self._lexical is None:
             self._lexical = Bm25Encoder()
@@ -93,8 +100,7 @@ class Components:
         if self._store is None:
             s = self.settings
             self._store = build_store(url=s.qdrant_url, api_key=s.qdrant_api_key, collection=s.qdrant_collection,
-                                      path=str(s.vectors_dir), dim=self.embedder.dim,
-                                      english_dim=self.english_embedder.dim if self.english_embedder else None)
+                                      path=str(s.vectors_dir), dim={name: model.dim for name, model in self.embedders.items()})
         return self._store
 
     async def close_caches(self) -> None:

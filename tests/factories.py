@@ -291,11 +291,13 @@ class PreparedDocument:
         return language_counts(self.points)
 
 
-def prepare(data: bytes, event, *, embedder, lexical, detector, max_chars: int, english=None) -> PreparedDocument:  # noqa: ANN001
-    """Bytes to index-ready points in one call, unbatched: the steps the ingest worker runs, for tests that fill an index."""
+def prepare(data: bytes, event, *, embedders, lexical, detector, max_chars: int) -> PreparedDocument:  # noqa: ANN001
+    """Bytes to index-ready points in one call, unbatched: the steps the ingest worker runs, for tests that fill an
+    index. `embedders`: the model of each space to embed in, by space name (adapters.spaces)."""
+    from adapters.spaces import SPACES
     from workers.ingest.indexing import chunk_for_index, to_points
 
     document = chunk_for_index(data, event, lexical=lexical, detector=detector, max_chars=max_chars)
-    dense = embedder.embed_documents(document.texts) if document.texts else []
-    english_vectors = None if english is None else list(english.embed_documents(document.english_texts))
-    return PreparedDocument(title=document.title, pages=document.pages, points=to_points(event, document, dense, english_vectors))
+    vectors = {space: list(embedders[space.name].embed_documents(texts)) if (texts := document.texts_for(space)) else []
+               for space in SPACES if space.name in embedders}
+    return PreparedDocument(title=document.title, pages=document.pages, points=to_points(event, document, vectors))

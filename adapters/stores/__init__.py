@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 from adapters.stores._shared import StoreLocked, VectorLayoutMismatch
 from adapters.stores.base import VectorStore
@@ -12,24 +13,24 @@ __all__ = ["StoreLocked", "VectorLayoutMismatch", "VectorStore", "build_store"]
 
 def build_store(
     *,
-    dim: int,
+    dim: int | Mapping[str, int],
     path: str | os.PathLike[str] | None = None,
     url: str | None = None,
     api_key: str | None = None,
     collection: str = "mirage_chunks",
-    english_dim: int | None = None,
 ) -> VectorStore:
     """A Qdrant server store when `url` is set (QDRANT_URL; ":memory:" for a throwaway local one),
-    else the embedded Edge store in `path`. `english_dim`: the English model's vectors are kept too."""
+    else the embedded Edge store in `path`. `dim`: each embedding space's dimension, by space name
+    (`adapters.spaces`; an int: the first space's alone)."""
     if url:
         from qdrant_client import QdrantClient
 
         from adapters.stores.qdrant import QdrantServerStore
 
         client = QdrantClient(location=":memory:") if url == ":memory:" else QdrantClient(url=url, api_key=api_key)
-        return QdrantServerStore(client, collection, dim, english_dim)
+        return QdrantServerStore(client, collection, dim)
     if path is None:
         raise ValueError("build_store needs either a Qdrant URL or a directory for the embedded index")
     from adapters.stores.edge import EdgeVectorStore
 
-    return EdgeVectorStore(path, dim, english_dim)
+    return EdgeVectorStore(path, dim)

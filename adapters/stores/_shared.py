@@ -1,4 +1,4 @@
-"""What both Qdrant backends agree on: vector names, ids, and how filters map to payload paths."""
+"""What both Qdrant backends agree on: the vector layout, ids, and how filters map to payload paths."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from adapters.spaces import LEXICAL, PRIMARY
 from adapters.stores.base import DOCUMENT_ID, LANGUAGE, META, ChunkPoint, Hit
 
-DENSE = "dense"
-SPARSE = "bm25"
-ENGLISH = "dense_en"  # the English model's vector, on English chunks only
+SPARSE = LEXICAL
 KEYWORD_INDEXES = (DOCUMENT_ID, LANGUAGE, f"{META}.type")
 
 # Qdrant ids are UUIDs or integers; any other chunk id is mapped to a UUID and kept here to be returned as is.
@@ -28,6 +27,21 @@ class VectorLayoutMismatch(RuntimeError):
 
 class StoreLocked(RuntimeError):
     """Another process has the embedded index open."""
+
+
+def layout(dims: int | Mapping[str, int]) -> dict[str, int]:
+    """The dense vectors of an index, name -> dimension, one per embedding space (`adapters.spaces`); a bare
+    dimension is the first space's alone."""
+    return {PRIMARY.name: dims} if isinstance(dims, int) else dict(dims)
+
+
+def describe(sizes: Mapping[str, int]) -> str:
+    return " and ".join(f"{size}-d {name!r} vectors" for name, size in sizes.items()) or "no dense vectors"
+
+
+def dense_vectors(vectors: Mapping[str, np.ndarray], sizes: Mapping[str, int]) -> dict[str, list[float]]:
+    """The vectors of the spaces this index holds, as lists (a space it does not hold is left out)."""
+    return {name: dense_list(vector, sizes[name]) for name, vector in vectors.items() if name in sizes}
 
 
 def point_id(chunk_id: str) -> str:

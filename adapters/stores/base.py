@@ -24,29 +24,23 @@ class SparseTerms:
 
 @dataclass(frozen=True)
 class ChunkPoint:
-    """One chunk ready to index: deterministic id, its vectors, and its payload.
-
-    `english`: the English model's vector, for English chunks when that model is enabled.
-    """
+    """One chunk ready to index: deterministic id, its dense vector in each space it gets (by space name,
+    `adapters.spaces`), its BM25 terms, and its payload. Spaces may also come later (`add_vectors`)."""
 
     id: str
-    dense: np.ndarray
+    dense: Mapping[str, np.ndarray]
     sparse: SparseTerms
     payload: Mapping[str, Any]
-    english: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
 class QueryVectors:
-    """A query every way, and the languages it may be written in (empty: unknown) to weigh the fusion.
+    """A query in each space it searches (by space name), its BM25 terms, and the languages it may be written
+    in (empty: unknown) to weigh the fusion."""
 
-    `english`: the English model's embedding, when the query may be English and that model is enabled.
-    """
-
-    dense: np.ndarray
+    dense: Mapping[str, np.ndarray]
     sparse: SparseTerms
     languages: frozenset[str] = frozenset()
-    english: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -58,7 +52,8 @@ class Hit:
 
 
 class VectorStore(Protocol):
-    """Hybrid chunk index with payload filters: dense, English and lexical hits fused by `adapters.stores.fusion`.
+    """Hybrid chunk index with payload filters: one dense vector per embedding space and a BM25 one, their hits
+    fused by `adapters.stores.fusion`.
 
     `filters` maps a payload key to a required value; keys other than
     `document_id` and `language` are looked up under `meta.<key>`.
@@ -68,8 +63,8 @@ class VectorStore(Protocol):
 
     def upsert(self, points: Sequence[ChunkPoint]) -> None: ...
 
-    def add_english(self, vectors: Mapping[str, np.ndarray]) -> int:
-        """Give indexed chunks (by chunk id) their English vectors; chunks no longer indexed are skipped.
+    def add_vectors(self, space: str, vectors: Mapping[str, np.ndarray]) -> int:
+        """Give indexed chunks (by chunk id) their vectors in one space; chunks no longer indexed are skipped.
         Returns how many were updated."""
         ...
 

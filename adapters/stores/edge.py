@@ -38,16 +38,17 @@ from qdrant_edge import (
 )
 
 from adapters.stores._shared import (
-    DENSE,
-    ENGLISH,
     KEYWORD_INDEXES,
     SPARSE,
     FilterValue,
     StoreLocked,
     VectorLayoutMismatch,
     dense_list,
+    dense_vectors,
+    describe,
     filter_terms,
     is_keyword_list,
+    layout,
     named_hits,
     point_id,
     stored_payload,
@@ -74,10 +75,10 @@ class EdgeVectorStore:
 
     name = "qdrant-edge"
 
-    def __init__(self, path: str | os.PathLike[str], dim: int, english_dim: int | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str], dims: int | Mapping[str, int]) -> None:
+        """`dims`: the dimension of each embedding space's vector, by space name (an int: the first space's alone)."""
         self.path = Path(path)
-        self.dim = dim
-        self.english_dim = english_dim
+        self.dims = layout(dims)
         self.path.mkdir(parents=True, exist_ok=True)
         self._lock_fd = _lock_directory(self.path)
         self._write_lock = threading.Lock()
@@ -99,10 +100,10 @@ class EdgeVectorStore:
                 shard.update(UpdateOperation.upsert_points(edge_points[start : start + _UPSERT_BATCH]))
             self._flush_if_due(shard)
 
-    def add_english(self, vectors: Mapping[str, np.ndarray]) -> int:
-        if not self.english_dim or not vectors:
+    def add_vectors(self, space: str, vectors: Mapping[str, np.ndarray]) -> int:
+        if space not in self.dims or not vectors:
             return 0
-        updates = [PointVectors(id=point_id(cid), vector={ENGLISH: dense_list(v, self.english_dim)}) for cid, v in vectors.items()]
+        updates = [PointVectors(id=point_id(cid), vector={space: dense_list(v, self.dims[space])}) for cid, v in vectors.items()]
         with self._write_lock:
             shard = self._open_shard()
             try:
@@ -123,10 +124,7 @@ class EdgeVectorStore:
         return updated
 
     def _vectors(self, p: ChunkPoint) -> dict[str, Any]:
-        vectors: dict[str, Any] = {DENSE: dense_list(p.dense, self.dim), SPARSE: SparseVector(list(p.sparse.indices), list(p.sparse.values))}
-        if p.english is not None and self.english_dim:
-            vectors[ENGLISH] = dense_list(p.english, self.english_dim)
-        return vectors
+        return dense_vectors(p.dense, self.dims) | {SPARSE: SparseVector(list(p.sparse.indices), list(p.sparse.values))}
 
     def delete_document(self, document_id: str) -> int:
         selector = Filter(must=[FieldCondition(key=DOCUMENT_ID, match=MatchValue(document_id))])
@@ -139,14 +137,12 @@ class EdgeVectorStore:
             return removed
 
     def search(self, query: QueryVectors, *, limit: int, filters: Mapping[str, Any] | None = None) -> list[Hit]:
-        """Dense, English and BM25 candidates in one planned batch, fused in-process (`adapters.stores.fusion`)."""
+        """Each space's and the BM25 candidates in one planned batch, fused in-process (`adapters.stores.fusion`)."""
         selector = build_filter(filters)
         depth = candidate_depth(limit)
-        searches: dict[str, Any] = {DENSE: dense_list(query.dense, self.dim)}
+        searches: dict[str, Any] = dense_vectors(query.dense, self.dims)
         if query.sparse.indices:
             searches[SPARSE] = SparseVector(list(query.sparse.indices), list(query.sparse.values))
-        if query.english is not None and self.english_dim:
-            searches[ENGLISH] = dense_list(query.english, self.english_dim)
         requests = [
             QueryRequest(limit=depth, query=Query.Nearest(vector, using=name), filter=selector, with_payload=True)
             for name, vector in searches.items()
@@ -195,9 +191,7 @@ class EdgeVectorStore:
         return shard
 
     def _open(self) -> EdgeShard:
-        vectors = {DENSE: EdgeVectorParams(size=self.dim, distance=Distance.Cosine)}
-        if self.english_dim:
-            vectors[ENGLISH] = EdgeVectorParams(size=self.english_dim, distance=Distance.Cosine)
+        vectors = {name: EdgeVectorParams(size=size, distance=Distance.Cosine) for name, size in self.dims.items()}
         # Payloads (the chunk texts a search returns) read into the page cache when a segment opens, as the
         # vectors are: left on disk ("cold", the default), a freshly started worker at 100k chunks read ~50
         # pages from disk per question and answered its first 300 at p95 18.7 ms through NATS; cached, 13.3.
@@ -207,7 +201,7 @@ class EdgeVectorStore:
             return EdgeShard.create(str(self.path), config)
         stored = _stored_sizes(self.path)
         if stored is not None and stored != {name: params.size for name, params in vectors.items()}:
-            raise self._mismatch(_describe(stored))
+            raise self._mismatch(describe(stored))
         try:
             return EdgeShard.load(str(self.path), config)
         except Exception as e:
@@ -216,7 +210,7 @@ class EdgeVectorStore:
             raise
 
     def _mismatch(self, found: str) -> VectorLayoutMismatch:
-        wanted = _describe({DENSE: self.dim} | ({ENGLISH: self.english_dim} if self.english_dim else {}))
+        wanted = describe(self.dims)
         return VectorLayoutMismatch(
             f"the vector index in {self.path} was built for {found}, but the configured embedders make {wanted} "
             f"(MIRAGE_EMBEDDER or MIRAGE_ENGLISH_EMBEDDER changed?). Re-index the documents into a fresh data "
@@ -260,10 +254,6 @@ def _stored_sizes(path: Path) -> dict[str, int] | None:
         return {name: int(params["size"]) for name, params in config["vectors"].items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-
-
-def _describe(sizes: Mapping[str, int]) -> str:
-    return " and ".join(f"{size}-d {name!r} vectors" for name, size in sizes.items())
 
 
 def _lock_directory(path: Path) -> int:

@@ -10,15 +10,16 @@ import numpy as np
 from qdrant_client import QdrantClient, models
 
 from adapters.stores._shared import (
-    DENSE,
-    ENGLISH,
     KEYWORD_INDEXES,
     SPARSE,
     FilterValue,
     VectorLayoutMismatch,
     dense_list,
+    dense_vectors,
+    describe,
     filter_terms,
     is_keyword_list,
+    layout,
     named_hits,
     point_id,
     stored_payload,
@@ -34,11 +35,11 @@ class QdrantServerStore:
 
     name = "qdrant"
 
-    def __init__(self, client: QdrantClient, collection: str, dim: int, english_dim: int | None = None) -> None:
+    def __init__(self, client: QdrantClient, collection: str, dims: int | Mapping[str, int]) -> None:
+        """`dims`: the dimension of each embedding space's vector, by space name (an int: the first space's alone)."""
         self.client = client
         self.collection = collection
-        self.dim = dim
-        self.english_dim = english_dim
+        self.dims = layout(dims)
         self._ensure_collection()
 
     def upsert(self, points: Sequence[ChunkPoint]) -> None:
@@ -46,13 +47,13 @@ class QdrantServerStore:
         for start in range(0, len(structs), _UPSERT_BATCH):
             self.client.upsert(self.collection, points=structs[start : start + _UPSERT_BATCH], wait=True)
 
-    def add_english(self, vectors: Mapping[str, np.ndarray]) -> int:
-        if not self.english_dim or not vectors:
+    def add_vectors(self, space: str, vectors: Mapping[str, np.ndarray]) -> int:
+        if space not in self.dims or not vectors:
             return 0
         ids = [point_id(cid) for cid in vectors]
         present = {str(p.id) for p in self.client.retrieve(self.collection, ids=ids, with_payload=False, with_vectors=False)}
         updates = [
-            models.PointVectors(id=pid, vector={ENGLISH: dense_list(v, self.english_dim)})
+            models.PointVectors(id=pid, vector={space: dense_list(v, self.dims[space])})
             for pid, v in zip(ids, vectors.values(), strict=True) if pid in present
         ]
         if updates:
@@ -61,13 +62,7 @@ class QdrantServerStore:
         return len(updates)
 
     def _vectors(self, p: ChunkPoint) -> dict[str, Any]:
-        vectors: dict[str, Any] = {
-            DENSE: dense_list(p.dense, self.dim),
-            SPARSE: models.SparseVector(indices=list(p.sparse.indices), values=list(p.sparse.values)),
-        }
-        if p.english is not None and self.english_dim:
-            vectors[ENGLISH] = dense_list(p.english, self.english_dim)
-        return vectors
+        return dense_vectors(p.dense, self.dims) | {SPARSE: models.SparseVector(indices=list(p.sparse.indices), values=list(p.sparse.values))}
 
     def delete_document(self, document_id: str) -> int:
         selector = models.Filter(must=[models.FieldCondition(key=DOCUMENT_ID, match=models.MatchValue(value=document_id))])
@@ -77,14 +72,12 @@ class QdrantServerStore:
         return removed
 
     def search(self, query: QueryVectors, *, limit: int, filters: Mapping[str, Any] | None = None) -> list[Hit]:
-        """Dense, English and BM25 candidates in one batch request, fused here as in the embedded store."""
+        """Each space's and the BM25 candidates in one batch request, fused here as in the embedded store."""
         selector = build_filter(filters)
         depth = candidate_depth(limit)
-        searches: dict[str, Any] = {DENSE: dense_list(query.dense, self.dim)}
+        searches: dict[str, Any] = dense_vectors(query.dense, self.dims)
         if query.sparse.indices:
             searches[SPARSE] = models.SparseVector(indices=list(query.sparse.indices), values=list(query.sparse.values))
-        if query.english is not None and self.english_dim:
-            searches[ENGLISH] = dense_list(query.english, self.english_dim)
         requests = [
             models.QueryRequest(query=vector, using=name, limit=depth, filter=selector, with_payload=True) for name, vector in searches.items()
         ]
@@ -102,7 +95,7 @@ class QdrantServerStore:
             try:
                 self.client.create_collection(
                     self.collection,
-                    vectors_config={name: models.VectorParams(size=size, distance=models.Distance.COSINE) for name, size in self._sizes().items()},
+                    vectors_config={name: models.VectorParams(size=size, distance=models.Distance.COSINE) for name, size in self.dims.items()},
                     sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
                 )
             except Exception:
@@ -119,16 +112,12 @@ class QdrantServerStore:
                         self.collection, field_name=field, field_schema=models.PayloadSchemaType.KEYWORD, wait=True
                     )
 
-    def _sizes(self) -> dict[str, int]:
-        return {DENSE: self.dim} | ({ENGLISH: self.english_dim} if self.english_dim else {})
-
     def _check_layout(self, params: models.CollectionParams) -> None:
         vectors = params.vectors if isinstance(params.vectors, dict) else {}
         sizes = {name: v.size for name, v in vectors.items()}
         sparse = (params.sparse_vectors or {}).get(SPARSE)
-        if sizes != self._sizes() or sparse is None:
-            found = " and ".join(f"{size}-d {name!r} vectors" for name, size in sizes.items()) or "no dense vectors"
-            wanted = " and ".join(f"{size}-d {name!r} vectors" for name, size in self._sizes().items())
+        if sizes != self.dims or sparse is None:
+            found, wanted = describe(sizes), describe(self.dims)
             raise VectorLayoutMismatch(
                 f"Qdrant collection {self.collection!r} holds {found}"
                 f"{'' if sparse is not None else f' and no {SPARSE!r} sparse vector'}, but the configured embedders "

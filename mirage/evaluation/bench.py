@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from adapters.formats import DocumentFormat
+from adapters.spaces import PRIMARY, SPACES
 from contracts import topology
 from contracts.search import SearchRequest
 from gateway.documents import Documents
@@ -56,32 +57,32 @@ def pdf_document(factory: TextFactory, title: str, pages: int) -> bytes:
     return bytes(pdf.output())
 
 
-def chunk_texts(components: Components, documents: list[bytes], max_chars: int) -> tuple[list[str], list[str]]:
-    """The exact texts the ingest worker embeds for these documents (title and heading included): all of
-    them for the multilingual model, and those the English model embeds too."""
+def chunk_texts(components: Components, documents: list[bytes], max_chars: int) -> dict[str, list[str]]:
+    """The exact texts the ingest worker embeds for these documents (title and heading included) in each
+    enabled space, by space name: all of them in the first, those a space applies to in the others."""
     from contracts.documents import BlobRef, DocumentUploaded
     from workers.ingest.indexing import chunk_for_index
 
-    texts: list[str] = []
-    english: list[str] = []
+    spaces = [space for space in SPACES if space.name in components.embedders]
+    texts: dict[str, list[str]] = {space.name: [] for space in spaces}
     for i, data in enumerate(documents):
         event = DocumentUploaded(correlation_id=str(i), document_id=str(i), filename=f"bulk-{i}.txt", format="txt",
                                  blob=BlobRef(bucket="-", name="-", size=len(data)))
         document = chunk_for_index(data, event, lexical=components.lexical, detector=components.detector, max_chars=max_chars)
-        texts += document.texts
-        english += document.english_texts
-    return texts, english
+        for space in spaces:
+            texts[space.name] += document.texts_for(space)
+    return texts
 
 
-def raw_embedder_rate(components: Components, texts: list[str], english: list[str]) -> float:
-    """Chunks per second of the embedders alone (the English one on its share), on the texts the pipeline will embed."""
-    models = [(components.embedder, texts)] + ([(components.english_embedder, english)] if components.english_embedder else [])
+def raw_embedder_rate(components: Components, texts: dict[str, list[str]]) -> float:
+    """Chunks per second of the embedders alone (each on its space's share), on the texts the pipeline will embed."""
+    models = [(components.embedders[name], batch) for name, batch in texts.items()]
     for model, batch in models:
         model.embed_documents(batch[:64])  # warm-up
     started = time.perf_counter()
     for model, batch in models:
         model.embed_documents(batch)
-    return len(texts) / (time.perf_counter() - started)
+    return len(texts[PRIMARY.name]) / (time.perf_counter() - started)
 
 
 async def bench_ingest(factory: TextFactory, documents: int, pdfs: int, on_progress: Progress = lambda n: None) -> dict[str, Any]:
@@ -91,7 +92,7 @@ async def bench_ingest(factory: TextFactory, documents: int, pdfs: int, on_progr
         async with private_pipeline(settings) as runtime:
             gateway = Documents(runtime)
             probe = chunk_texts(runtime.components, corpus[:100], settings.chunk_max_chars)
-            raw_before = raw_embedder_rate(runtime.components, *probe)
+            raw_before = raw_embedder_rate(runtime.components, probe)
             gate = asyncio.Semaphore(64)
             chunks = 0
 
@@ -109,7 +110,7 @@ async def bench_ingest(factory: TextFactory, documents: int, pdfs: int, on_progr
             searchable_seconds = time.perf_counter() - started
             await wait_until_drained(js, topology.INGEST, timeout_s=3600, interval_s=0.02)  # English vectors in too
             bulk_seconds = time.perf_counter() - started
-            raw = (raw_before + raw_embedder_rate(runtime.components, *probe)) / 2  # before and after: machine noise averages out
+            raw = (raw_before + raw_embedder_rate(runtime.components, probe)) / 2  # before and after: machine noise averages out
 
             searchable, complete = [], []
             for i in range(pdfs):
@@ -140,26 +141,25 @@ def build_index(components: Components, texts: list[str], on_progress: Progress)
     from adapters.stores.base import ChunkPoint
     from workers.ingest.indexing import chunk_id
 
-    vectors, english_vectors = [], []
+    vectors: dict[str, list[np.ndarray]] = {name: [] for name in components.embedders}
     for start in range(0, len(texts), 1000):
-        vectors.append(components.embedder.embed_documents(texts[start:start + 1000]))
-        if components.english_embedder is not None:
-            english_vectors.append(components.english_embedder.embed_documents(texts[start:start + 1000]))
+        for name, model in components.embedders.items():  # every chunk is English: every space applies
+            vectors[name].append(model.embed_documents(texts[start:start + 1000]))
         on_progress(len(texts[start:start + 1000]))
-    dense = np.vstack(vectors)
-    english = np.vstack(english_vectors) if english_vectors else [None] * len(texts)
+    dense = {name: np.vstack(made) for name, made in vectors.items()}
     started = time.perf_counter()
     for start in range(0, len(texts), 1000):
         components.store.upsert([
-            ChunkPoint(id=chunk_id(f"bench-{i // 10}", i % 10), dense=dense[i], sparse=components.lexical.encode_document(texts[i], "en"),
+            ChunkPoint(id=chunk_id(f"bench-{i // 10}", i % 10), dense={name: made[i] for name, made in dense.items()},
+                       sparse=components.lexical.encode_document(texts[i], "en"),
                        payload={"document_id": f"bench-{i // 10}", "chunk": i % 10, "text": texts[i], "language": "en",
-                                "meta": {"type": "bench"}}, english=english[i])
+                                "meta": {"type": "bench"}})
             for i in range(start, min(start + 1000, len(texts)))
         ])
     optimize = getattr(components.store, "optimize", None)
     if optimize is not None:
         optimize()
-    return dense, time.perf_counter() - started
+    return dense[PRIMARY.name], time.perf_counter() - started
 
 
 def dense_only_top(components: Components, query_vectors: np.ndarray, k: int = 10) -> list[list[int]]:
@@ -168,7 +168,7 @@ def dense_only_top(components: Components, query_vectors: np.ndarray, k: int = 1
 
     positions = []
     for vector in query_vectors:
-        hits = components.store.search(QueryVectors(dense=vector, sparse=SparseTerms((), ())), limit=k)
+        hits = components.store.search(QueryVectors(dense={PRIMARY.name: vector}, sparse=SparseTerms((), ())), limit=k)
         positions.append([int(h.payload["document_id"].removeprefix("bench-")) * 10 + int(h.payload["chunk"]) for h in hits])
     return positions
 
@@ -188,8 +188,8 @@ async def bench_search_at(factory: TextFactory, size: int, queries: int, compare
             for question in questions:
                 request = SearchRequest(query=question, top_k=10)
                 started = time.perf_counter()
-                search(request, embedder=components.embedder, lexical=components.lexical, detector=components.detector,
-                       store=components.store, english=components.english_embedder)
+                search(request, embedders=components.embedders, lexical=components.lexical, detector=components.detector,
+                       store=components.store)
                 in_process.append((time.perf_counter() - started) * 1000)
                 started = time.perf_counter()
                 await gateway.search(request)
@@ -217,8 +217,8 @@ def in_process_answer(components: Components, question: str, generator: Any) -> 
     from workers.translate.preparation import prepare
 
     translated = prepare(QueryReceived(correlation_id="b", query_id="b", query=question), components.detector)
-    found = search(SearchRequest(query=translated.search_query, top_k=5), embedder=components.embedder,
-                   lexical=components.lexical, detector=components.detector, store=components.store, english=components.english_embedder)
+    found = search(SearchRequest(query=translated.search_query, top_k=5), embedders=components.embedders,
+                   lexical=components.lexical, detector=components.detector, store=components.store)
     draft = generator.answer(question, translated.detection.language, translated.answer_language, found.results)
     decide(assess(question, translated.detection.language, draft.text, [p.text for p in found.results]), False)
 

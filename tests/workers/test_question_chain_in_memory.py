@@ -11,6 +11,7 @@ import pytest
 from faststream.nats import NatsBroker, TestNatsBroker
 from pydantic import BaseModel
 
+from adapters.spaces import DENSE
 from adapters.stores.edge import EdgeVectorStore
 from adapters.stores.lexical import Bm25Encoder
 from contracts import subjects, topology
@@ -123,7 +124,7 @@ def leaflet_store(tmp_path_factory: pytest.TempPathFactory, embedder, detector):
         data = make_txt(SAMPLES[language]["title"], SAMPLES[language]["sections"])
         uploaded = DocumentUploaded(correlation_id=f"leaflet-{language}", document_id=f"leaflet-{language}", filename=f"{language}.txt",
                                     format="txt", blob=BlobRef(bucket=topology.UPLOADS_BUCKET, name=language, size=len(data)), metadata={})
-        store.upsert(prepare(data, uploaded, embedder=embedder, lexical=lexical, detector=detector, max_chars=1000).points)
+        store.upsert(prepare(data, uploaded, embedders={DENSE: embedder}, lexical=lexical, detector=detector, max_chars=1000).points)
     yield store
     store.close()
 
@@ -136,7 +137,8 @@ async def chain(leaflet_store, embedder, detector):  # noqa: ANN001, ANN201
     policy = DeliveryPolicy(max_deliver=3, ack_wait_s=30)
     routers = [
         translate_router(TranslateServices(detector=detector, bus=bus), policy),
-        retrieve_router(RetrieveServices(embedder=embedder, lexical=Bm25Encoder(), detector=detector, store=leaflet_store, bus=bus), policy),
+        retrieve_router(RetrieveServices(embedders={DENSE: embedder}, lexical=Bm25Encoder(), detector=detector, store=leaflet_store, bus=bus),
+                        policy),
         generate_router(GenerateServices(generator=ExtractiveGenerator(), bus=bus), policy),
         classify_router(ClassifyServices(bus=bus), policy),
         review_router(ReviewServices(cases=reviews), policy),

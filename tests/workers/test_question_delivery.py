@@ -12,6 +12,7 @@ from uuid import uuid4
 
 import pytest
 
+from adapters.spaces import DENSE
 from adapters.stores.edge import EdgeVectorStore
 from adapters.stores.lexical import Bm25Encoder
 from contracts import subjects, topology
@@ -38,7 +39,7 @@ def leaflet_store(settings: Settings, embedder, detector) -> EdgeVectorStore:  #
     data = make_txt(SAMPLES["en"]["title"], SAMPLES["en"]["sections"])
     uploaded = DocumentUploaded(correlation_id="leaflet-en", document_id="leaflet-en", filename="en.txt", format="txt",
                                 blob=BlobRef(bucket=topology.UPLOADS_BUCKET, name="en", size=len(data)), metadata={})
-    store.upsert(prepare(data, uploaded, embedder=embedder, lexical=Bm25Encoder(), detector=detector, max_chars=1000).points)
+    store.upsert(prepare(data, uploaded, embedders={DENSE: embedder}, lexical=Bm25Encoder(), detector=detector, max_chars=1000).points)
     return store
 
 

@@ -12,6 +12,7 @@ from faststream.nats import NatsMessage, NatsRouter
 from prometheus_client import Counter, Histogram
 
 from adapters.formats import RejectedUpload
+from adapters.spaces import PRIMARY, Space
 from contracts import subjects, topology
 from contracts.documents import (
     DocumentDeleted,
@@ -22,15 +23,15 @@ from contracts.documents import (
     FailureStage,
 )
 from runtime.delivery import DeliveryPolicy
-from workers.ingest.indexing import chunk_for_index, language_counts, to_points, wants_english
+from workers.ingest.indexing import ChunkedDocument, chunk_for_index, language_counts, to_points
 from workers.ingest.parsing import UnreadableDocument
 from workers.ingest.services import Batches, IngestServices
 
 log = logging.getLogger(__name__)
 
-# A long document's English side goes in pieces, each its own model call: other documents' multilingual
-# embeddings get the model in between, and a stopping worker waits for one piece, not the whole document.
-ENGLISH_PIECE = 32
+# A long document's other spaces go in pieces, each its own model call: other documents' first-space
+# embeddings get the cores in between, and a stopping worker waits for one piece, not the whole document.
+PIECE = 32
 DOCUMENTS = Counter("mirage_documents_processed_total", "Documents indexed or failed, by outcome and failure stage (stage is empty "
                     "when indexed)", ["outcome", "stage"])
 EMBEDDING_SECONDS = Histogram("mirage_embedding_seconds", "Multilingual embedding of one document's chunks (batched with others')",
@@ -38,9 +39,9 @@ EMBEDDING_SECONDS = Histogram("mirage_embedding_seconds", "Multilingual embeddin
 
 
 async def index_document(event: DocumentUploaded, services: IngestServices, batches: Batches) -> None:
-    """Searchable first (multilingual and BM25 vectors, then DocumentIndexed), English vectors second.
+    """Searchable first (the first space's and the BM25 vectors, then DocumentIndexed), the other spaces second.
 
-    The message is acked only once the English vectors are in, so a worker killed meanwhile indexes the
+    The message is acked only once every space's vectors are in, so a worker killed meanwhile indexes the
     whole document again.
     """
     data = await services.uploads.find(event.blob)
@@ -55,8 +56,8 @@ async def index_document(event: DocumentUploaded, services: IngestServices, batc
         await fail(services, event, str(exc), FailureStage.parse)
         return
     with EMBEDDING_SECONDS.time():
-        vectors = await batches.embed.submit(document.texts)
-    points = to_points(event, document, vectors)
+        vectors = await batches.embed[PRIMARY.name].submit(document.texts)
+    points = to_points(event, document, {PRIMARY: vectors})
     await batches.upsert.submit(points)
     indexed = DocumentIndexed.following(
         event, "indexed", chunks=len(points), languages=language_counts(points), pages=document.pages, title=document.title,
@@ -64,12 +65,18 @@ async def index_document(event: DocumentUploaded, services: IngestServices, batc
     )
     await services.bus.publish(indexed, subjects.for_document(subjects.DOCUMENT_INDEXED, event.document_id))
     DOCUMENTS.labels("indexed", "").inc()
-    if batches.english and document.english_texts:
-        texts = document.english_texts
-        pieces = [batches.english.submit(texts[i : i + ENGLISH_PIECE]) for i in range(0, len(texts), ENGLISH_PIECE)]
-        vectors = [vector for piece in await asyncio.gather(*pieces) for vector in piece]
-        ids = [p.id for p in points if wants_english(p.payload["language"])]
-        await asyncio.to_thread(services.store.add_english, dict(zip(ids, vectors, strict=True)))
+    for space in services.spaces[1:]:
+        await add_space(space, document, [p.id for p in points], services, batches)
+
+
+async def add_space(space: Space, document: ChunkedDocument, ids: list[str], services: IngestServices, batches: Batches) -> None:
+    """The vectors of one more space for the chunks it applies to, added to the indexed chunks."""
+    texts = document.texts_for(space)
+    pieces = [batches.embed[space.name].submit(texts[i : i + PIECE]) for i in range(0, len(texts), PIECE)]
+    vectors = [vector for piece in await asyncio.gather(*pieces) for vector in piece]
+    if vectors:
+        covered = [ids[i] for i in document.covered(space)]
+        await asyncio.to_thread(services.store.add_vectors, space.name, dict(zip(covered, vectors, strict=True)))
 
 
 async def delete_document(event: DocumentDeletionRequested, services: IngestServices) -> None:

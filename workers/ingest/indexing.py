@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from uuid import NAMESPACE_URL, uuid5
 
@@ -11,6 +11,7 @@ import numpy as np
 
 from adapters.formats import DocumentFormat
 from adapters.language import SUPPORTED_LANGUAGES, LanguageDetector
+from adapters.spaces import Space
 from adapters.stores.base import ChunkPoint, SparseTerms
 from adapters.stores.lexical import Bm25Encoder
 from contracts.documents import DocumentUploaded
@@ -42,12 +43,6 @@ def chunk_languages(chunks: Sequence[Chunk], declared: object, detector: Languag
     return [language or fallback for language in languages]
 
 
-def wants_english(language: str | None) -> bool:
-    """English chunks get the English model's vector too, and so do chunks of unknown language (mostly
-    short runs of medical terms, which that model reads well)."""
-    return language in ("en", None)
-
-
 @dataclass(frozen=True)
 class ChunkedDocument:
     """A parsed document cut into chunks, with everything but the dense vectors."""
@@ -59,10 +54,12 @@ class ChunkedDocument:
     languages: list[str | None]
     sparse: list[SparseTerms]
 
-    @property
-    def english_texts(self) -> list[str]:
-        """The texts the English model embeds (see `wants_english`), in chunk order."""
-        return [text for text, language in zip(self.texts, self.languages, strict=True) if wants_english(language)]
+    def covered(self, space: Space) -> list[int]:
+        """The positions of the chunks that get this space's vector (`Space.chunks`), in chunk order."""
+        return [i for i, language in enumerate(self.languages) if space.chunks(language)]
+
+    def texts_for(self, space: Space) -> list[str]:
+        return [self.texts[i] for i in self.covered(space)]
 
 
 def chunk_for_index(
@@ -80,18 +77,17 @@ def chunk_for_index(
     )
 
 
-def to_points(
-    event: DocumentUploaded, document: ChunkedDocument, dense: Sequence[np.ndarray], english: Sequence[np.ndarray] | None = None,
-) -> list[ChunkPoint]:
-    """`english`: the English model's vectors of `document.english_texts`, in that order (None: no English model)."""
-    remaining = iter(english or ())
-    english_vectors = [next(remaining) if english is not None and wants_english(language) else None for language in document.languages]
+def to_points(event: DocumentUploaded, document: ChunkedDocument, vectors: Mapping[Space, Sequence[np.ndarray]]) -> list[ChunkPoint]:
+    """`vectors`: each space's vectors of `document.texts_for(space)`, in that order."""
+    dense: list[dict[str, np.ndarray]] = [{} for _ in document.chunks]
+    for space, made in vectors.items():
+        for i, vector in zip(document.covered(space), made, strict=True):
+            dense[i][space.name] = vector
     return [
         ChunkPoint(
             id=chunk_id(event.document_id, c.index),
-            dense=vector,
+            dense=vectors_of_chunk,
             sparse=sparse,
-            english=english_vector,
             payload={
                 "document_id": event.document_id,
                 "chunk_index": c.index,
@@ -104,7 +100,5 @@ def to_points(
                 "meta": dict(event.metadata),
             },
         )
-        for c, vector, english_vector, sparse, language in zip(
-            document.chunks, dense, english_vectors, document.sparse, document.languages, strict=True
-        )
+        for c, vectors_of_chunk, sparse, language in zip(document.chunks, dense, document.sparse, document.languages, strict=True)
     ]

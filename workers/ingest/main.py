@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 def attach(broker: NatsBroker, runtime: Runtime) -> None:
     c = runtime.components
     services = IngestServices(
-        embedder=c.embedder, lexical=c.lexical, detector=c.detector, store=c.store,
+        embedders=c.embedders, lexical=c.lexical, detector=c.detector, store=c.store,
         uploads=runtime.uploads, bus=runtime.bus, max_chars=runtime.settings.chunk_max_chars,
-        concurrency=runtime.settings.ingest_concurrency, english=c.english_embedder,
+        concurrency=runtime.settings.ingest_concurrency,
     )
     runtime.include(build_router(services, runtime.policy))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
+
+import numpy as np
 
 from adapters.batching import MicroBatcher
 from adapters.embedders.base import Embedder
 from adapters.language import LanguageDetector
+from adapters.spaces import PRIMARY, SPACES, Space, described
 from adapters.stores.base import ChunkPoint, VectorStore
 from adapters.stores.lexical import Bm25Encoder
 from contracts.documents import BlobRef
@@ -21,7 +25,7 @@ class UploadsPort(Protocol):
 
 @dataclass(frozen=True)
 class IngestServices:
-    embedder: Embedder
+    embedders: Mapping[str, Embedder]  # the model of each enabled embedding space, by space name (adapters.spaces)
     lexical: Bm25Encoder
     detector: LanguageDetector
     store: VectorStore
@@ -29,29 +33,39 @@ class IngestServices:
     bus: Publisher
     max_chars: int = 1000
     concurrency: int = 1
-    english: Embedder | None = None  # the English model, for English chunks (None: disabled)
+
+    @property
+    def spaces(self) -> list[Space]:
+        """The enabled spaces, the first one first."""
+        return [space for space in SPACES if space.name in self.embedders]
 
     @property
     def embedder_name(self) -> str:
-        return self.embedder.name if self.english is None else f"{self.embedder.name} + {self.english.name} (English)"
+        return described({name: model.name for name, model in self.embedders.items()})
 
 
 @dataclass(frozen=True)
 class Batches:
-    """Model and index calls merged across the documents in flight (measured in docs/BENCHMARKS.md, "Ingest")."""
+    """Model and index calls merged across the documents in flight (measured in docs/BENCHMARKS.md, "Ingest").
 
-    embed: MicroBatcher
+    The first space's batches are large; the other spaces' small, so that the next document's searchable phase
+    waits little for their models."""
+
+    embed: Mapping[str, MicroBatcher]  # by space name
     upsert: MicroBatcher
-    english: MicroBatcher | None  # small batches, so the next document's searchable phase waits little for the English model
 
     @classmethod
     def for_services(cls, services: IngestServices) -> Batches:
-        english = services.english
         return cls(
-            embed=MicroBatcher(lambda texts: list(services.embedder.embed_documents(texts)), max_items=256, max_wait_s=0.02),
+            embed={space.name: MicroBatcher(embedding(services, space.name), max_items=256 if space is PRIMARY else 32, max_wait_s=0.02)
+                   for space in SPACES},
             upsert=MicroBatcher(lambda points: store_all(services.store, points), max_items=4096),
-            english=english and MicroBatcher(lambda texts: list(english.embed_documents(texts)), max_items=32, max_wait_s=0.02),
         )
+
+
+def embedding(services: IngestServices, space: str) -> Callable[[list[str]], list[np.ndarray]]:
+    """The space's model, looked up when a batch runs (a router is built before, or without, the models)."""
+    return lambda texts: list(services.embedders[space].embed_documents(texts))
 
 
 def store_all(store: VectorStore, points: list[ChunkPoint]) -> list[None]:

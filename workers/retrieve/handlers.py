@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,6 +13,7 @@ from faststream.nats import NatsRouter
 from adapters.cache import Cache
 from adapters.embedders.base import Embedder
 from adapters.language import LanguageDetector
+from adapters.spaces import for_question
 from adapters.stores.base import VectorStore
 from adapters.stores.lexical import Bm25Encoder
 from contracts import subjects, topology
@@ -19,36 +21,31 @@ from contracts.questions import ContextRetrieved, QueryTranslated
 from contracts.search import SearchRequest, SearchResponse
 from runtime.bus import Publisher
 from runtime.delivery import DeliveryPolicy
-from workers.retrieve.search import may_be_english, search
+from workers.retrieve.search import search
 
 
 @dataclass(frozen=True)
 class RetrieveServices:
-    embedder: Embedder
+    embedders: Mapping[str, Embedder]  # the model of each enabled embedding space, by space name (adapters.spaces)
     lexical: Bm25Encoder
     detector: LanguageDetector
     store: VectorStore
     bus: Publisher | None = None
     embeddings: Cache | None = None  # query embeddings; they do not depend on the index, only on the model
-    english: Embedder | None = None  # the English model (None: disabled)
 
 
 EMBEDDING_TTL_S = 7 * 24 * 3600
 
 
 async def search_documents(request: SearchRequest, services: RetrieveServices) -> SearchResponse:
-    languages = services.detector.compatible_languages(request.query)  # once: it decides the English side too
-    if services.english is not None and may_be_english(languages):
-        # Side by side: the multilingual model (one BLAS thread for a question, under MODEL_LOCK) and the English
-        # model's int8 session (one thread, outside it); measured in docs/BENCHMARKS.md (`mirage bench questions`).
-        dense, english = await asyncio.gather(
-            query_embedding(services.embedder, request.query, services.embeddings),
-            query_embedding(services.english, request.query, services.embeddings))
-    else:
-        dense, english = await query_embedding(services.embedder, request.query, services.embeddings), None
+    languages = services.detector.compatible_languages(request.query)  # once: it decides the spaces searched too
+    spaces = [space.name for space in for_question(languages, services.embedders)]
+    # Side by side: the multilingual model (one BLAS thread for a question, under MODEL_LOCK) and the English
+    # model's int8 session (one thread, outside it); measured in docs/BENCHMARKS.md (`mirage bench questions`).
+    vectors = await asyncio.gather(*(query_embedding(services.embedders[name], request.query, services.embeddings) for name in spaces))
     return await asyncio.to_thread(
-        search, request, embedder=services.embedder, lexical=services.lexical, detector=services.detector,
-        store=services.store, dense=dense, english=services.english, english_dense=english, languages=languages,
+        search, request, embedders=services.embedders, lexical=services.lexical, detector=services.detector,
+        store=services.store, dense=dict(zip(spaces, vectors, strict=True)), languages=languages,
     )
 
 

@@ -14,6 +14,6 @@ if TYPE_CHECKING:
 
 def attach(broker: NatsBroker, runtime: Runtime) -> None:
     c = runtime.components
-    services = RetrieveServices(embedder=c.embedder, lexical=c.lexical, detector=c.detector, store=c.store, bus=runtime.bus,
-                                embeddings=c.cache("embeddings"), english=c.english_embedder)
+    services = RetrieveServices(embedders=c.embedders, lexical=c.lexical, detector=c.detector, store=c.store, bus=runtime.bus,
+                                embeddings=c.cache("embeddings"))
     runtime.include(build_router(services, runtime.policy))

@@ -1,9 +1,10 @@
-"""Hybrid search: tell the query's possible languages, embed it both ways, let the store fuse, shape the hits,
+"""Hybrid search: tell the query's possible languages, embed it in the spaces it searches, let the store fuse, shape the hits,
 then rank first the passages that name the medicine asked about and sit in the section that answers it."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -20,6 +21,7 @@ from adapters.leaflet import (
     names_to_match,
     naming_text,
 )
+from adapters.spaces import PRIMARY, for_question
 from adapters.stores.base import Hit, QueryVectors, VectorStore
 from adapters.stores.lexical import Bm25Encoder
 from contracts.search import SearchHit, SearchRequest, SearchResponse
@@ -45,28 +47,19 @@ def to_search_hit(hit: Hit) -> SearchHit:
     )
 
 
-def may_be_english(languages: frozenset[str]) -> bool:
-    return "en" in languages or not languages
-
-
 def search(
-    request: SearchRequest, *, embedder: Embedder, lexical: Bm25Encoder, detector: LanguageDetector, store: VectorStore,
-    dense: np.ndarray | None = None, english: Embedder | None = None, english_dense: np.ndarray | None = None,
-    languages: frozenset[str] | None = None,
+    request: SearchRequest, *, embedders: Mapping[str, Embedder], lexical: Bm25Encoder, detector: LanguageDetector,
+    store: VectorStore, dense: Mapping[str, np.ndarray] | None = None, languages: frozenset[str] | None = None,
 ) -> SearchResponse:
-    """`dense`, `english_dense`, `languages`: the query's embeddings (from the embedding cache) and compatible
-    languages when the caller already has them. The English model's embedding is searched only when the
-    query may be English."""
+    """`embedders`: the model of each enabled space, by space name. `dense`, `languages`: the query's embeddings
+    in the spaces it searches (from the embedding cache) and its compatible languages, when the caller already
+    has them; else each space whose `questions` accept the languages embeds it here."""
     started = time.perf_counter()
     if languages is None:
         languages = detector.compatible_languages(request.query)
-    if english is not None and english_dense is None and may_be_english(languages):
-        english_dense = english.embed_query(request.query)
-    query = QueryVectors(
-        dense=embedder.embed_query(request.query) if dense is None else dense,
-        sparse=lexical.encode_query(request.query, languages), languages=languages,
-        english=english_dense if english is not None and may_be_english(languages) else None,
-    )
+    if dense is None:
+        dense = {space.name: embedders[space.name].embed_query(request.query) for space in for_question(languages, embedders)}
+    query = QueryVectors(dense=dense, sparse=lexical.encode_query(request.query, languages), languages=languages)
     depth = max(request.top_k, RERANK_DEPTH)
     hits = [to_search_hit(h) for h in store.search(query, limit=depth, filters=request.filters)]
     asked = asked_names(request.query)
@@ -78,7 +71,8 @@ def search(
         # a name asked in one language weighs little on chunks of another (BM25 counts a tenth across languages):
         # look the names up as words of every language, to find the documents that name them (their hits come
         # from the search within those documents below: scores of two searches do not compare)
-        by_name = QueryVectors(dense=query.dense, sparse=lexical.encode_names(" ".join(n.word for n in asked)), languages=frozenset())
+        by_name = QueryVectors(dense={PRIMARY.name: query.dense[PRIMARY.name]}, sparse=lexical.encode_names(" ".join(n.word for n in asked)),
+                               languages=frozenset())
         candidates = merged(hits, store.search(by_name, limit=NAME_SEARCH_DEPTH, filters=request.filters))
     texts = document_texts(candidates)
     shown = names_to_match(asked, texts)  # one passage naming them is kept among the results

@@ -1,8 +1,12 @@
 import pytest
 
-from adapters.stores._shared import DENSE, ENGLISH, SPARSE
+from adapters.spaces import CROSS_LANGUAGE, DENSE, ENGLISH, ENGLISH_SPACE, MULTILINGUAL, Space
+from adapters.spaces import LEXICAL as SPARSE
+from adapters.stores import fusion
 from adapters.stores.base import Hit
-from adapters.stores.fusion import CROSS_LANGUAGE, ENGLISH_SAME_LANGUAGE, SAME_LANGUAGE, candidate_depth, fuse
+from adapters.stores.fusion import candidate_depth, fuse
+
+SAME_LANGUAGE, ENGLISH_SAME_LANGUAGE = MULTILINGUAL.same_language, ENGLISH_SPACE.same_language
 
 EN, FR = frozenset({"en"}), frozenset({"fr"})
 
@@ -53,7 +57,7 @@ def test_each_hit_is_weighed_by_its_own_language():
 def test_every_compatible_language_counts_as_the_query_language():
     bm25 = [hit("english", 1.0, "en"), hit("french", 1.0, "fr"), hit("german", 1.0, "de")]
     fused = scores(two_lists([], bm25, frozenset({"en", "fr"}), limit=10))
-    assert fused == pytest.approx({"english": SAME_LANGUAGE.bm25, "french": SAME_LANGUAGE.bm25, "german": CROSS_LANGUAGE.bm25})
+    assert fused == pytest.approx({"english": SAME_LANGUAGE[SPARSE], "french": SAME_LANGUAGE[SPARSE], "german": CROSS_LANGUAGE[SPARSE]})
 
 
 def test_a_chunk_of_unknown_language_counts_as_english():
@@ -127,9 +131,9 @@ def test_english_chunks_share_the_say_between_words_and_the_english_model():
     fused = fuse({DENSE: dense, SPARSE: bm25, ENGLISH: english}, EN, limit=10)
     w = ENGLISH_SAME_LANGUAGE
     assert scores(fused) == pytest.approx({
-        "english": w.dense * 0.3 / 0.9 + w.bm25 * 0.5 + w.english * 1.0,
-        "worded": w.bm25 * 1.0 + w.english * 0.5,
-        "multilingual": w.dense * 1.0,
+        "english": w[DENSE] * 0.3 / 0.9 + w[SPARSE] * 0.5 + w[ENGLISH] * 1.0,
+        "worded": w[SPARSE] * 1.0 + w[ENGLISH] * 0.5,
+        "multilingual": w[DENSE] * 1.0,
     })
     assert ids(fused)[0] == "english"
     assert [h.similarity for h in fused if h.id == "english"] == [0.3]  # the multilingual cosine, as before
@@ -139,12 +143,23 @@ def test_the_english_model_has_no_say_across_languages_and_unknown_chunks_count_
     english = [hit("french", 0.9, "fr"), hit("unknown", 0.6, None)]
     bm25 = [hit("french", 2.0, "fr"), hit("unknown", 2.0, None)]
     fused = scores(fuse({DENSE: [], SPARSE: bm25, ENGLISH: english}, EN, limit=10))
-    assert fused["french"] == pytest.approx(CROSS_LANGUAGE.bm25 * 1.0)
-    assert fused["unknown"] == pytest.approx(ENGLISH_SAME_LANGUAGE.bm25 * 1.0 + ENGLISH_SAME_LANGUAGE.english * 0.6 / 0.9)
+    assert fused["french"] == pytest.approx(CROSS_LANGUAGE[SPARSE] * 1.0)
+    assert fused["unknown"] == pytest.approx(ENGLISH_SAME_LANGUAGE[SPARSE] * 1.0 + ENGLISH_SAME_LANGUAGE[ENGLISH] * 0.6 / 0.9)
 
 
 def test_without_an_english_list_english_chunks_keep_the_plain_weights():
     bm25 = [hit("a", 4.0)]
     assert scores(fuse({DENSE: [hit("a", 0.5)], SPARSE: bm25, ENGLISH: []}, EN, limit=10)) == pytest.approx(
-        {"a": SAME_LANGUAGE.dense + SAME_LANGUAGE.bm25}
+        {"a": SAME_LANGUAGE[DENSE] + SAME_LANGUAGE[SPARSE]}
     )
+
+
+def test_a_third_space_is_weighed_by_its_own_declaration(monkeypatch):
+    """A space is data: declared once, fused by its weights for the chunks it covers, with no say elsewhere."""
+    german = Space("dense_de", model="german", label="German", same_language={DENSE: 0.2, SPARSE: 0.3, "dense_de": 0.5},
+                   cross_language=CROSS_LANGUAGE, chunks=lambda language: language == "de")
+    monkeypatch.setattr(fusion, "SPACES", (*fusion.SPACES, german))
+    lists = {DENSE: [hit("de", 0.5, "de"), hit("fr", 0.5, "fr")], SPARSE: [hit("de", 1.0, "de"), hit("fr", 1.0, "fr")],
+             "dense_de": [hit("de", 0.8, "de"), hit("fr", 0.8, "fr")]}
+    fused = scores(fuse(lists, frozenset({"de", "fr"}), limit=10))
+    assert fused == pytest.approx({"de": 0.2 + 0.3 + 0.5, "fr": SAME_LANGUAGE[DENSE] + SAME_LANGUAGE[SPARSE]})

@@ -3,12 +3,12 @@ import subprocess
 import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 
 import numpy as np
 import pytest
 from qdrant_client import QdrantClient
 
+from adapters.spaces import DENSE, ENGLISH
 from adapters.stores import StoreLocked, VectorLayoutMismatch, build_store
 from adapters.stores.base import ChunkPoint, QueryVectors, SparseTerms
 from adapters.stores.edge import EdgeVectorStore
@@ -38,7 +38,7 @@ def points(corpus=CORPUS) -> list[ChunkPoint]:
     return [
         ChunkPoint(
             id=chunk_uuid(cid),
-            dense=VECTORS[cid].astype(np.float32),
+            dense={DENSE: VECTORS[cid].astype(np.float32)},
             sparse=LEXICAL.encode_document(text, lang),
             payload={"document_id": doc, "language": lang, "meta": meta, "text": text, "name": cid},
         )
@@ -54,8 +54,9 @@ def near(cid: str, noise: float = 0.05) -> np.ndarray:
     return (VECTORS[cid] + RNG.normal(scale=noise, size=DIM)).astype(np.float32)
 
 
-def query(dense: np.ndarray, text: str, languages: tuple[str, ...] = ("en",)) -> QueryVectors:
-    return QueryVectors(dense=dense, sparse=LEXICAL.encode_query(text, languages), languages=frozenset(languages))
+def query(dense: np.ndarray, text: str, languages: tuple[str, ...] = ("en",), english: np.ndarray | None = None) -> QueryVectors:
+    vectors = {DENSE: dense} | ({ENGLISH: english} if english is not None else {})
+    return QueryVectors(dense=vectors, sparse=LEXICAL.encode_query(text, languages), languages=frozenset(languages))
 
 
 class Backend:
@@ -66,10 +67,11 @@ class Backend:
         self.opened = []
 
     def open(self, dim=DIM, english_dim=None):
+        dims = {DENSE: dim} | ({ENGLISH: english_dim} if english_dim else {})
         if self.kind == "edge":
-            store = EdgeVectorStore(self.path, dim, english_dim)
+            store = EdgeVectorStore(self.path, dims)
         else:
-            store = QdrantServerStore(self.client, "chunks", dim, english_dim)
+            store = QdrantServerStore(self.client, "chunks", dims)
         self.opened.append(store)
         return store
 
@@ -149,7 +151,7 @@ def parity_corpus() -> list[ChunkPoint]:
         vocabulary = words[language or "en"]
         text = " ".join(rng.choice(vocabulary, size=4, replace=False))
         dense = rng.normal(size=DIM).astype(np.float32)
-        corpus.append(ChunkPoint(id=chunk_uuid(f"parity{i}"), dense=dense / np.linalg.norm(dense),
+        corpus.append(ChunkPoint(id=chunk_uuid(f"parity{i}"), dense={DENSE: dense / np.linalg.norm(dense)},
                                  sparse=LEXICAL.encode_document(text, language),
                                  payload={"document_id": f"doc{i % 5}", "language": language, "name": f"parity{i}"}))
     return corpus
@@ -231,7 +233,8 @@ def test_reupsert_same_ids_overwrites(store):
 
 
 def test_ids_that_are_not_uuids_come_back_unchanged(store):
-    point = ChunkPoint(id="doc-x:0", dense=VECTORS["a0"], sparse=LEXICAL.encode_document("x", None), payload={"document_id": "doc-x", "name": "x0"})
+    point = ChunkPoint(id="doc-x:0", dense={DENSE: VECTORS["a0"]}, sparse=LEXICAL.encode_document("x", None),
+                       payload={"document_id": "doc-x", "name": "x0"})
     store.upsert([point])
     store.upsert([point])
     hits = store.search(query(VECTORS["a0"], "x"), limit=10, filters={"document_id": "doc-x"})
@@ -272,21 +275,21 @@ def test_english_vectors_are_searched_for_english_chunks(backend):
     store = backend.open(english_dim=ENGLISH_DIM)
     shared = VECTORS["a0"].astype(np.float32)
     store.upsert([
-        ChunkPoint(id=chunk_uuid("a0"), dense=shared, sparse=LEXICAL.encode_document("paracetamol dose", "en"),
-                   payload={"document_id": "doc-a", "language": "en", "name": "a0"}, english=english_axis(0)),
-        ChunkPoint(id=chunk_uuid("a1"), dense=shared, sparse=LEXICAL.encode_document("paracetamol dose", "en"),
-                   payload={"document_id": "doc-a", "language": "en", "name": "a1"}, english=english_axis(1)),
-        ChunkPoint(id=chunk_uuid("b0"), dense=VECTORS["b0"].astype(np.float32), sparse=LEXICAL.encode_document("paracétamol", "fr"),
+        ChunkPoint(id=chunk_uuid("a0"), dense={DENSE: shared, ENGLISH: english_axis(0)}, sparse=LEXICAL.encode_document("paracetamol dose", "en"),
+                   payload={"document_id": "doc-a", "language": "en", "name": "a0"}),
+        ChunkPoint(id=chunk_uuid("a1"), dense={DENSE: shared, ENGLISH: english_axis(1)}, sparse=LEXICAL.encode_document("paracetamol dose", "en"),
+                   payload={"document_id": "doc-a", "language": "en", "name": "a1"}),
+        ChunkPoint(id=chunk_uuid("b0"), dense={DENSE: VECTORS["b0"].astype(np.float32)}, sparse=LEXICAL.encode_document("paracétamol", "fr"),
                    payload={"document_id": "doc-b", "language": "fr", "name": "b0"}),
     ])
     for target in (0, 1):
-        found = store.search(replace(query(shared, "paracetamol dose"), english=english_axis(target)), limit=3)
+        found = store.search(query(shared, "paracetamol dose", english=english_axis(target)), limit=3)
         assert names(found)[0] == f"a{target}"
     without = store.search(query(shared, "paracetamol dose"), limit=3)
     assert {names(without)[0], names(without)[1]} == {"a0", "a1"}
     assert store.count() == 3  # a chunk without an English vector is stored all the same
     reopened = backend.reopen(store, english_dim=ENGLISH_DIM)
-    assert names(reopened.search(replace(query(shared, "paracetamol dose"), english=english_axis(1)), limit=1)) == ["a1"]
+    assert names(reopened.search(query(shared, "paracetamol dose", english=english_axis(1)), limit=1)) == ["a1"]
 
 
 def test_edge_lock_refuses_a_second_open(tmp_path):
@@ -348,7 +351,7 @@ def test_edge_points_survive_a_hard_exit(tmp_path):
         "from adapters.stores.edge import EdgeVectorStore\n"
         "from adapters.stores.base import ChunkPoint, SparseTerms\n"
         f"store = EdgeVectorStore({str(tmp_path)!r}, {DIM})\n"
-        f"store.upsert([ChunkPoint(id=f'c{{i}}', dense=np.ones({DIM}), sparse=SparseTerms((1,), (1.0,)), "
+        f"store.upsert([ChunkPoint(id=f'c{{i}}', dense={{'dense': np.ones({DIM})}}, sparse=SparseTerms((1,), (1.0,)), "
         f"payload={{'document_id': 'd'}}) for i in range(7)])\n"
         "os._exit(0)\n"  # no close(): the flush after upsert is what makes it durable
     )
@@ -376,7 +379,7 @@ def test_cross_lingual_question_finds_the_english_chunk(backend, use):
     store = backend.open(use.dim)
     store.upsert(
         [
-            ChunkPoint(id=chunk_uuid(f"p{i}"), dense=v, sparse=LEXICAL.encode_document(t, "en"),
+            ChunkPoint(id=chunk_uuid(f"p{i}"), dense={DENSE: v}, sparse=LEXICAL.encode_document(t, "en"),
                        payload={"document_id": "leaflet", "language": "en", "name": f"p{i}"})
             for i, (t, v) in enumerate(zip(passages, use.embed_documents(passages)))
         ]
@@ -390,14 +393,14 @@ def test_english_vectors_can_come_after_the_chunks_and_skip_deleted_ones(backend
     store = backend.open(english_dim=ENGLISH_DIM)
     shared = VECTORS["a0"].astype(np.float32)
     store.upsert([
-        ChunkPoint(id=chunk_uuid(name), dense=shared, sparse=LEXICAL.encode_document("paracetamol dose", "en"),
+        ChunkPoint(id=chunk_uuid(name), dense={DENSE: shared}, sparse=LEXICAL.encode_document("paracetamol dose", "en"),
                    payload={"document_id": doc, "language": "en", "name": name})
         for name, doc in (("a0", "doc-a"), ("a1", "doc-a"), ("z0", "doc-z"))
     ])
-    searched = replace(query(shared, "paracetamol dose"), english=english_axis(1))
+    searched = query(shared, "paracetamol dose", english=english_axis(1))
     assert store.search(searched, limit=3)[0].score == pytest.approx(store.search(searched, limit=3)[1].score)  # no English side yet
     store.delete_document("doc-z")
-    updated = store.add_english({chunk_uuid("a0"): english_axis(0), chunk_uuid("a1"): english_axis(1), chunk_uuid("z0"): english_axis(2)})
+    updated = store.add_vectors(ENGLISH, {chunk_uuid("a0"): english_axis(0), chunk_uuid("a1"): english_axis(1), chunk_uuid("z0"): english_axis(2)})
     assert updated == 2 and store.count() == 2  # the deleted chunk is not brought back
     assert names(store.search(searched, limit=2)) == ["a1", "a0"]
 
@@ -407,7 +410,8 @@ def test_edge_reads_payloads_into_memory_when_a_segment_opens(tmp_path):
     (docs/BENCHMARKS.md); every segment keeps them in RAM."""
     store = EdgeVectorStore(tmp_path, DIM)
     try:
-        store.upsert([ChunkPoint(id=f"c{i}", dense=np.ones(DIM), sparse=SparseTerms((1,), (1.0,)), payload={"document_id": "d", "text": "x" * 500})
+        store.upsert([ChunkPoint(id=f"c{i}", dense={DENSE: np.ones(DIM)}, sparse=SparseTerms((1,), (1.0,)),
+                                 payload={"document_id": "d", "text": "x" * 500})
                       for i in range(2000)])
         store.optimize()
     finally:

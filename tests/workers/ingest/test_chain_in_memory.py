@@ -8,7 +8,7 @@ import pytest
 from faststream.nats import NatsBroker, TestNatsBroker
 from qdrant_edge import CountRequest, Filter, HasVectorCondition
 
-from adapters.stores._shared import ENGLISH
+from adapters.spaces import DENSE, ENGLISH
 from adapters.stores.edge import EdgeVectorStore
 from adapters.stores.lexical import Bm25Encoder
 from contracts import subjects, topology
@@ -49,7 +49,7 @@ class RecordingBus:
 @pytest.fixture
 def services(tmp_path: Path, embedder, detector) -> IngestServices:  # noqa: ANN001
     return IngestServices(
-        embedder=embedder, lexical=Bm25Encoder(), detector=detector, store=EdgeVectorStore(tmp_path / "v", embedder.dim),
+        embedders={DENSE: embedder}, lexical=Bm25Encoder(), detector=detector, store=EdgeVectorStore(tmp_path / "v", embedder.dim),
         uploads=MemoryUploads(), bus=RecordingBus(),
     )
 
@@ -127,20 +127,20 @@ class AnnouncingStore:
     def __getattr__(self, name: str):  # noqa: ANN204
         return getattr(self.inner, name)
 
-    def add_english(self, vectors):  # noqa: ANN001, ANN201
-        self.english_after.append([type(e).__name__ for _, e in self.bus.published])
-        return self.inner.add_english(vectors)
+    def add_vectors(self, space, vectors):  # noqa: ANN001, ANN201
+        self.english_after.append((space, [type(e).__name__ for _, e in self.bus.published]))
+        return self.inner.add_vectors(space, vectors)
 
 
 async def test_english_vectors_follow_once_the_document_is_searchable(tmp_path: Path, embedder, english_embedder, detector) -> None:
     bus = RecordingBus()
-    store = AnnouncingStore(EdgeVectorStore(tmp_path / "v", embedder.dim, english_dim=english_embedder.dim), bus)
-    services = IngestServices(embedder=embedder, lexical=Bm25Encoder(), detector=detector, store=store,  # type: ignore[arg-type]
-                              uploads=MemoryUploads(), bus=bus, english=english_embedder)
+    store = AnnouncingStore(EdgeVectorStore(tmp_path / "v", {DENSE: embedder.dim, ENGLISH: english_embedder.dim}), bus)
+    services = IngestServices(embedders={DENSE: embedder, ENGLISH: english_embedder}, lexical=Bm25Encoder(), detector=detector,
+                              store=store, uploads=MemoryUploads(), bus=bus)  # type: ignore[arg-type]
     sample = SAMPLES["en"]
     event = accept(services, "e" * 64, make_pdf(sample["title"], sample["sections"]), "pdf")
     await run(services, event, subjects.DOCUMENT_UPLOADED)
-    assert store.english_after == [["DocumentIndexed"]]  # searchable first, then the English side, once
+    assert store.english_after == [(ENGLISH, ["DocumentIndexed"])]  # searchable first, then the English side, once
     record = bus.published[0][1]
     assert record.embedder == f"{embedder.name} + {english_embedder.name} (English)"
     shard = store.inner._open_shard()

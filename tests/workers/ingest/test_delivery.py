@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from adapters.formats import DocumentFormat
+from adapters.spaces import DENSE, ENGLISH
 from adapters.stores.edge import EdgeVectorStore
 from contracts import subjects, topology
 from contracts.documents import DocumentStatus
@@ -61,7 +62,7 @@ async def test_worker_killed_mid_document_indexes_it_exactly_once(settings_facto
         assert info.num_ack_pending == 0 and info.num_pending == 0
     finally:
         await runtime.stop()
-    store = EdgeVectorStore(settings.vectors_dir, 512, english_dim=384)
+    store = EdgeVectorStore(settings.vectors_dir, {DENSE: 512, ENGLISH: 384})
     try:
         assert store.count({"document_id": document_id}) == record.chunks > 500
         assert store.count() == record.chunks

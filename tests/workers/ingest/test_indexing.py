@@ -1,5 +1,6 @@
 import numpy as np
 
+from adapters.spaces import DENSE, ENGLISH
 from adapters.stores.lexical import Bm25Encoder
 from contracts import topology
 from contracts.documents import BlobRef, DocumentUploaded
@@ -25,28 +26,29 @@ def uploaded(data: bytes, **metadata: object) -> DocumentUploaded:
 
 def test_english_and_unknown_chunks_get_the_english_vector_and_others_do_not(embedder, english_embedder, detector):
     data = TEXT.encode()
-    points = prepare(data, uploaded(data), embedder=embedder, lexical=Bm25Encoder(), detector=detector, max_chars=200,
-                     english=english_embedder).points
+    points = prepare(data, uploaded(data), embedders={DENSE: embedder, ENGLISH: english_embedder}, lexical=Bm25Encoder(),
+                     detector=detector, max_chars=200).points
     by_language = {p.payload["language"]: p for p in points}
     assert set(by_language) >= {"en", "fr"}
-    assert by_language["fr"].english is None
+    assert set(by_language["fr"].dense) == {DENSE}
     english = by_language["en"]
-    assert english.english is not None and english.english.shape == (english_embedder.dim,)
-    assert np.allclose(english.english, english_embedder.embed_documents([_embedded_text(english)])[0], atol=1e-4)
-    assert all(p.english is not None for p in points if p.payload["language"] is None)
+    assert set(english.dense) == {DENSE, ENGLISH} and english.dense[ENGLISH].shape == (english_embedder.dim,)
+    assert np.allclose(english.dense[ENGLISH], english_embedder.embed_documents([_embedded_text(english)])[0], atol=1e-4)
+    assert np.allclose(english.dense[DENSE], embedder.embed_documents([_embedded_text(english)])[0], atol=1e-4)
+    assert all(ENGLISH in p.dense for p in points if p.payload["language"] is None)
 
 
 def test_without_the_english_model_no_chunk_has_its_vector(embedder, detector):
     data = TEXT.encode()
-    points = prepare(data, uploaded(data), embedder=embedder, lexical=Bm25Encoder(), detector=detector, max_chars=200).points
-    assert points and all(p.english is None for p in points)
+    points = prepare(data, uploaded(data), embedders={DENSE: embedder}, lexical=Bm25Encoder(), detector=detector, max_chars=200).points
+    assert points and all(set(p.dense) == {DENSE} for p in points)
 
 
 def test_a_declared_language_wins_over_detection(embedder, english_embedder, detector):
     data = TEXT.encode()
-    points = prepare(data, uploaded(data, language="fr"), embedder=embedder, lexical=Bm25Encoder(), detector=detector,
-                     max_chars=200, english=english_embedder).points
-    assert {p.payload["language"] for p in points} == {"fr"} and all(p.english is None for p in points)
+    points = prepare(data, uploaded(data, language="fr"), embedders={DENSE: embedder, ENGLISH: english_embedder}, lexical=Bm25Encoder(),
+                     detector=detector, max_chars=200).points
+    assert {p.payload["language"] for p in points} == {"fr"} and all(set(p.dense) == {DENSE} for p in points)
 
 
 def _embedded_text(point) -> str:  # noqa: ANN001
@@ -59,6 +61,6 @@ def test_a_chunk_whose_words_do_not_tell_takes_its_documents_language(embedder, 
     text = ("# Notice\n\nLa dose maximale de paracétamol chez l'adulte est de 4 g par jour, en plusieurs prises.\n\n"
             "# Composition\n\nJAK1 pseudokinase\n")
     data = text.encode()
-    points = prepare(data, uploaded(data), embedder=embedder, lexical=Bm25Encoder(), detector=detector, max_chars=200).points
+    points = prepare(data, uploaded(data), embedders={DENSE: embedder}, lexical=Bm25Encoder(), detector=detector, max_chars=200).points
     assert len(points) == 2 and detector.detect_passages([points[1].payload["text"]]) == [None]
     assert [p.payload["language"] for p in points] == ["fr", "fr"]

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from adapters.leaflet import asked_names, asked_sections
+from adapters.spaces import DENSE
 from adapters.stores.edge import EdgeVectorStore
 from adapters.stores.lexical import Bm25Encoder
 from contracts import topology
@@ -55,14 +56,14 @@ def leaflets(tmp_path_factory, embedder, detector) -> Iterator[EdgeVectorStore]:
             correlation_id=name, document_id=name, filename=f"{name}.md", format="markdown",
             blob=BlobRef(bucket=topology.UPLOADS_BUCKET, name=name, size=len(data)), metadata={},
         )
-        store.upsert(prepare(data, event, embedder=embedder, lexical=Bm25Encoder(), detector=detector, max_chars=1000).points)
+        store.upsert(prepare(data, event, embedders={DENSE: embedder}, lexical=Bm25Encoder(), detector=detector, max_chars=1000).points)
     yield store
     store.close()
 
 
 def found(question: str, store: EdgeVectorStore, embedder, detector, k: int = 3) -> list[SearchHit]:  # noqa: ANN001
     request = SearchRequest(query=question, top_k=k)
-    return search(request, embedder=embedder, lexical=Bm25Encoder(), detector=detector, store=store).results
+    return search(request, embedders={DENSE: embedder}, lexical=Bm25Encoder(), detector=detector, store=store).results
 
 
 @pytest.mark.parametrize("question", [

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
+from adapters.spaces import DENSE, ENGLISH
 from adapters.stores.edge import EdgeVectorStore
 from adapters.stores.lexical import Bm25Encoder
 from contracts import topology
@@ -47,13 +48,13 @@ def indexed(tmp_path, embedder, lexical, detector) -> Iterator[EdgeVectorStore]:
             correlation_id=name, document_id=name, filename=f"{name}.txt", format="txt",
             blob=BlobRef(bucket=topology.UPLOADS_BUCKET, name=name, size=len(data)), metadata={"title": "Drug notes"},
         )
-        store.upsert(prepare(data, event, embedder=embedder, lexical=lexical, detector=detector, max_chars=1000).points)
+        store.upsert(prepare(data, event, embedders={DENSE: embedder}, lexical=lexical, detector=detector, max_chars=1000).points)
     yield store
     store.close()
 
 
 def top(question: str, store, embedder, lexical, detector, k: int = 3) -> list[str]:  # noqa: ANN001
-    response = search(SearchRequest(query=question, top_k=k), embedder=embedder, lexical=lexical, detector=detector, store=store)
+    response = search(SearchRequest(query=question, top_k=k), embedders={DENSE: embedder}, lexical=lexical, detector=detector, store=store)
     return [hit.document_id for hit in response.results]
 
 
@@ -90,7 +91,7 @@ def test_a_french_question_prefers_the_french_passage_that_shares_its_words(inde
 
 
 def test_hits_carry_their_language_and_a_fused_score(indexed, embedder, lexical, detector):
-    response = search(SearchRequest(query="Which drug targets HER2?", top_k=5), embedder=embedder, lexical=lexical,
+    response = search(SearchRequest(query="Which drug targets HER2?", top_k=5), embedders={DENSE: embedder}, lexical=lexical,
                       detector=detector, store=indexed)
     assert response.results[0].document_id == "trastuzumab" and response.results[0].language == "en"
     scores = [hit.score for hit in response.results]
@@ -99,15 +100,15 @@ def test_hits_carry_their_language_and_a_fused_score(indexed, embedder, lexical,
 
 @pytest.fixture
 def indexed_with_english(tmp_path, embedder, english_embedder, lexical, detector) -> Iterator[EdgeVectorStore]:  # noqa: ANN001
-    store = EdgeVectorStore(tmp_path / "vectors-en", embedder.dim, english_dim=english_embedder.dim)
+    store = EdgeVectorStore(tmp_path / "vectors-en", {DENSE: embedder.dim, ENGLISH: english_embedder.dim})
     for name, text in PASSAGES.items():
         data = text.encode()
         event = DocumentUploaded(
             correlation_id=name, document_id=name, filename=f"{name}.txt", format="txt",
             blob=BlobRef(bucket=topology.UPLOADS_BUCKET, name=name, size=len(data)), metadata={"title": "Drug notes"},
         )
-        store.upsert(prepare(data, event, embedder=embedder, lexical=lexical, detector=detector, max_chars=1000,
-                             english=english_embedder).points)
+        store.upsert(prepare(data, event, embedders={DENSE: embedder, ENGLISH: english_embedder}, lexical=lexical, detector=detector,
+                             max_chars=1000).points)
     yield store
     store.close()
 
@@ -135,8 +136,8 @@ def test_with_the_english_model_english_and_other_questions_find_their_passage(
     indexed_with_english, embedder, english_embedder, lexical, detector, question, expected,
 ):
     english = CountingEmbedder(english_embedder)
-    response = search(SearchRequest(query=question, top_k=3), embedder=embedder, lexical=lexical, detector=detector,
-                      store=indexed_with_english, english=english)
+    response = search(SearchRequest(query=question, top_k=3), embedders={DENSE: embedder, ENGLISH: english}, lexical=lexical,
+                      detector=detector, store=indexed_with_english)
     assert response.results[0].document_id == expected
     may_be_english = "en" in detector.compatible_languages(question)
     assert english.queries == ([question] if may_be_english else [])  # a French question is not embedded in English
