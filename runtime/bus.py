@@ -9,6 +9,7 @@ from nats.js.errors import APIError, NotFoundError
 
 from contracts.envelope import Event
 from contracts.topology import stream_for
+from runtime.telemetry import PROPAGATOR
 
 
 class Publisher(Protocol):
@@ -32,6 +33,7 @@ class EventBus:
         """Publish only if the stream's last message on `subject` is still `last_sequence` (0: none yet): a
         compare-and-set on the stream itself. False when another publisher got there first."""
         headers = event.headers() | {"Nats-Expected-Last-Subject-Sequence": str(last_sequence)}
+        PROPAGATOR.inject(headers)  # the trace goes on, as FastStream's publish carries it for every other event
         try:
             await self.broker.connection.jetstream().publish(subject, event.model_dump_json().encode(), headers=headers,
                                                              stream=stream_for(subject).name)

@@ -142,14 +142,24 @@ async def test_a_question_is_one_trace_through_every_worker_it_passed(stack, otl
     assert len(lines) >= 2 * len(answered) and all(getattr(r, "trace_id", None) == trace_id for r in lines)
 
 
-async def test_a_held_question_is_one_trace_through_review(stack, otlp: TraceReceiver) -> None:  # noqa: ANN001
+async def test_a_held_question_is_one_trace_through_review_and_its_verdict_another(stack, otlp: TraceReceiver) -> None:  # noqa: ANN001
+    """The verdict is the reviewer's request: its trace goes through the review desk, the release and the records."""
     provider = tracer_provider_from_env("mirage")
     held = {"translate", "retrieve", "generate", "classify-risk", "review", "ledger", "audit"}
+    released = {"review", "ledger", "audit"}
     async with stack(tracer_provider=provider) as http:
         response = await http.post("/query", json={"query": "effets secondaires grossesse", "enable_human_loop": True})
         assert response.status_code == 202 and response.json()["status"] == "pending_review", response.text
         spans = await whole_trace(otlp, provider, response.headers["X-Trace-Id"], held)
+        verdict = await http.post("/validation/decide", json={"query_id": response.json()["query_id"], "decision": "approved",
+                                                                "feedback": "ok"})
+        assert verdict.status_code == 200, verdict.text
+        verdict_spans = await whole_trace(otlp, provider, verdict.headers["X-Trace-Id"], released)
     check_one_trace(response, spans, held)
+    check_one_trace(verdict, verdict_spans, released)
+    subjects = {r.span.name for r in verdict_spans if r.span.kind == Span.SPAN_KIND_CONSUMER}
+    assert any(name.startswith("mirage.review.decided.") for name in subjects), subjects
+    assert any(name.startswith("mirage.answer.released.") for name in subjects), subjects
 
 
 async def test_every_response_names_its_trace_without_an_exporter(client: httpx.AsyncClient) -> None:
