@@ -6,6 +6,10 @@ single-user mode too, where no key is asked), and a body larger than the route t
 Added to every answer: `nosniff`; to every HTML page, a content security policy that forbids inline script and
 framing, `X-Frame-Options` and a referrer policy. CORS only for the origins listed in MIRAGE_CORS_ORIGINS.
 Clients that send no `Origin` (curl, scripts, `mirage` commands) are not browsers and pass.
+
+A gateway bound to a loopback address also refuses a browser's request for any other host name: a page of
+attacker.example whose name is made to resolve to 127.0.0.1 (DNS rebinding) is its own origin to the browser, so only
+the `Host` it sends gives it away, and the local single-user mode asks no key.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.auth import is_loopback
 from gateway.errors import error_body
 from runtime.settings import Settings
 
@@ -63,6 +68,17 @@ def cross_site_refusal(method: str, headers: Headers, allowed: tuple[str, ...]) 
     return None
 
 
+def foreign_host_refusal(headers: Headers, bound_to_loopback: bool) -> str | None:
+    """Why a browser may not reach a loopback-bound gateway under this host name (browsers send `Sec-Fetch-*` on every
+    request; other clients, and names of this machine, pass)."""
+    if not bound_to_loopback or "sec-fetch-site" not in headers and "sec-fetch-mode" not in headers:
+        return None
+    host = urlsplit(f"//{headers.get('host', '')}").hostname or ""
+    if is_loopback(host) or host.endswith(".localhost"):
+        return None
+    return f"this gateway serves this machine only: open it as http://127.0.0.1 or localhost, not {host[:100]}"
+
+
 def body_limit(path: str, settings: Settings) -> tuple[int, str, str]:
     """(bytes, error code, what it is): an upload takes a file and its multipart framing; any other body is small."""
     if path == UPLOAD_PATH:
@@ -80,6 +96,8 @@ class Guard:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = Headers(scope=scope)
+        if (refusal := foreign_host_refusal(headers, is_loopback(self.settings.host))) is not None:
+            return await JSONResponse(error_body("foreign_host", refusal), status_code=403)(scope, receive, send)
         if (refusal := cross_site_refusal(scope["method"], headers, self.settings.allowed_origins)) is not None:
             return await JSONResponse(error_body("cross_origin", refusal), status_code=403)(scope, receive, send)
         limit, code, what = body_limit(scope["path"], self.settings)

@@ -31,6 +31,7 @@ from tests.factories import SAMPLES, make_txt
 from tests.gateway.test_bad_input_matrix import counts
 
 EVIL = "https://evil.example"
+HERE = {"Host": "127.0.0.1:8006"}  # what a browser on the laptop sends (the tests' client names the gateway `mirage`)
 TEMPLATES = Path(__file__).resolve().parents[2] / "gateway" / "pages" / "templates"
 TXT = make_txt(SAMPLES["en"]["title"], SAMPLES["en"]["sections"])
 
@@ -81,16 +82,16 @@ async def test_another_sites_page_changes_nothing_even_in_the_local_single_user_
     refused = [
         await client.post("/documents/upload", headers={"Origin": EVIL}, **form),  # a plain HTML form on another site
         await client.post("/documents/upload", headers={"Origin": "null"}, **form),  # a sandboxed frame, a file:// page
-        await client.post("/documents/upload", headers={"Sec-Fetch-Site": "cross-site"}, **form),
+        await client.post("/documents/upload", headers={**HERE, "Sec-Fetch-Site": "cross-site"}, **form),
         await client.post("/documents/upload", headers={"Origin": "http://mirage.evil.example"}, **form),
         await client.post("/documents/upload", headers={"Origin": "http://mirage:8080"}, **form),  # another port of this host
         await client.post("/query", json={"query": "dose?"}, headers={"Origin": EVIL}),
         await client.request("DELETE", f"/documents/{doc}", headers={"Origin": EVIL}),
         await client.post("/validation/decide", json={"query_id": "q1", "decision": "approved"}, headers={"Origin": EVIL}),
         await client.post("/review/case/q1/claim", data={"csrf": "x"}, headers={"Origin": EVIL}),
-        await client.post("/review/login", data={"key": "k"}, headers={"Sec-Fetch-Site": "cross-site"}),
-        await client.post("/review/login", data={"key": "k"}, headers={"Origin": "http://mirage", "Sec-Fetch-Site": "cross-site"}),
-        await client.post("/review/login", data={"key": "k"}, headers={"Origin": "null", "Sec-Fetch-Site": "same-site"}),
+        await client.post("/review/login", data={"key": "k"}, headers={**HERE, "Sec-Fetch-Site": "cross-site"}),
+        await client.post("/review/login", data={"key": "k"}, headers={**HERE, "Origin": "http://127.0.0.1:8006", "Sec-Fetch-Site": "cross-site"}),
+        await client.post("/review/login", data={"key": "k"}, headers={**HERE, "Origin": "null", "Sec-Fetch-Site": "same-site"}),
     ]
     for response in refused:
         error(response, 403, "cross_origin")
@@ -102,13 +103,27 @@ async def test_another_sites_page_changes_nothing_even_in_the_local_single_user_
     assert read.status_code == 200 and "access-control-allow-origin" not in read.headers
     # this server's own pages, and clients that are not browsers (no Origin), keep working
     own = await client.post("/query", json={"query": "What is paracetamol used for?"},
-                            headers={"Origin": "http://mirage", "Sec-Fetch-Site": "same-origin"})
+                            headers={**HERE, "Origin": "http://127.0.0.1:8006", "Sec-Fetch-Site": "same-origin"})
     assert own.status_code == 200, own.text
+    assert (await client.post("/query", json={"query": "What is paracetamol used for?"}, headers={"Origin": "http://mirage"})).status_code == 200
     curl = await client.post("/documents/upload", files={"file": ("notes.txt", make_txt(**SAMPLES["fr"]))})
     assert curl.status_code == 201, curl.text
     # a form of this server's own page with `Referrer-Policy: no-referrer` (the reviewer's) is sent with `Origin: null`
-    own_form = await client.post("/review/login", data={"key": "k"}, headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"})
+    own_form = await client.post("/review/login", data={"key": "k"}, headers={**HERE, "Origin": "null", "Sec-Fetch-Site": "same-origin"})
     assert own_form.status_code == 400  # past the check: the login form's own answer (no CSRF token)
+
+
+async def test_a_loopback_gateway_answers_browsers_only_under_this_machines_names(gateway) -> None:  # noqa: ANN001
+    browser = {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "cors"}
+    async with gateway() as (_, http):  # bound to 127.0.0.1, no account: the local single-user mode
+        for host in ("attacker.example", "attacker.example:8006", "127.0.0.1.nip.io", "10.0.0.5:8006"):  # DNS rebinding
+            error(await http.get("/documents/stats", headers={"Host": host, **browser}), 403, "foreign_host")
+            error(await http.post("/query", json={"query": "dose?"}, headers={"Host": host, **browser}), 403, "foreign_host")
+        for host in ("127.0.0.1:8006", "localhost:8006", "[::1]:8006", "mirage.localhost"):
+            assert (await http.get("/documents/stats", headers={"Host": host, **browser})).status_code == 200, host
+        assert (await http.get("/documents/stats", headers={"Host": "attacker.example"})).status_code == 200  # not a browser
+    async with gateway(host="0.0.0.0") as (_, http):  # serving the network: any name, and a key is asked anyway
+        error(await http.get("/documents/stats", headers={"Host": "mirage.example", **browser}), 401, "unauthorized")
 
 
 @pytest.mark.parametrize(("origin", "host", "same"), [
