@@ -15,6 +15,8 @@ from gateway.errors import ApiError, error_responses
 from gateway.health import check_health
 
 router = APIRouter(tags=["operations"])
+# The text exposition format (the route's response class), or OpenMetrics when the scraper's Accept asks for it.
+OPENMETRICS = {200: {"content": {"application/openmetrics-text": {"schema": {"type": "string"}}}}}
 
 
 @router.get("/health", summary="Liveness with each dependency's state and the access mode (503 when degraded); open to all",
@@ -35,8 +37,7 @@ async def metrics_exposed(request: Request, credentials: Annotated[HTTPAuthoriza
 
 
 @router.get("/metrics", summary="Prometheus metrics; open to all unless MIRAGE_METRICS_ACCESS says otherwise",
-            response_class=PlainTextResponse,  # the text exposition format, declared as such
-            dependencies=[Depends(metrics_exposed)], responses=error_responses(401, 404))
+            response_class=PlainTextResponse, dependencies=[Depends(metrics_exposed)], responses=error_responses(401, 404) | OPENMETRICS)
 async def metrics(request: Request) -> Response:
     # OpenMetrics when the scraper asks for it, as Prometheus does: only that format carries the latency
     # histograms' exemplars, the trace ids Grafana links to Tempo

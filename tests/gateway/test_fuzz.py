@@ -85,3 +85,9 @@ def test_no_input_gets_a_server_error_or_an_undeclared_answer(case: schemathesis
         case.query["wait"] = bounded_wait(case.query["wait"])
     RAN[(case.meta.phase.name.value, case.meta.generation.mode.value)] += 1
     case.call_and_validate(base_url=base_url, checks=CHECKS, timeout=30)
+
+
+def test_metrics_in_either_format_are_as_declared(base_url: str) -> None:
+    """The fuzzer sends no Accept header; Prometheus asks for OpenMetrics, which the document declares too."""
+    for accept in ("text/plain", "application/openmetrics-text; version=1.0.0; charset=utf-8"):
+        schema["/metrics"]["GET"].Case(headers={"accept": accept}).call_and_validate(base_url=base_url, checks=CHECKS)
