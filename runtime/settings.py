@@ -64,6 +64,7 @@ class Settings(BaseSettings):
                                              "when keys are required, off in the local single-user mode.")
     rate_limit_uploads: int | None = Field(default=None, ge=0, description="Uploads per minute per key (0: off). Unset: 60 when "
                                            "keys are required, off in the local single-user mode.")
+    rate_limit_logins: int = Field(default=10, ge=0, description="Sign-ins on the reviewer page per minute per client address (0: off).")
     docs_access: Literal["open", "off"] = Field(default="open", description="/docs, /redoc and /openapi.json: open to all, or off (404).")
     metrics_access: Literal["open", "keys", "off"] = Field(default="open", description="/metrics: open to all, any valid key, or off (404).")
     upload_wait_s: float = Field(default=10.0, ge=0, description="How long an upload waits for indexing before answering 202.")

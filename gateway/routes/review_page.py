@@ -29,6 +29,7 @@ from gateway.auth import PageError, access_of, requires, sessions_of
 from gateway.errors import ApiError, error_body
 from gateway.pages.i18n import LANGUAGES, age_text, choose_language, translator
 from gateway.pages.sessions import COOKIE, Session, password_fingerprint
+from gateway.rate_limits import rate_limited
 from gateway.review import Reviews, command_for_verdict, full_case, queue_key, summary
 from runtime.accounts import hash_password, password_matches, split_key
 
@@ -162,7 +163,7 @@ def error_text(t: Any, code: str, case: ReviewCase | None, status: int = 0) -> s
         return t(f"err_{code}", name=holder.name)
     if code == "already_decided" and case is not None and case.verdict is not None:
         return t("err_already_decided", decision=t(f"status.{case.verdict.decision.value}"), name=case.verdict.reviewer.name)
-    if code in ("case_not_found", "review_unavailable", "reason_required", "answer_required", "csrf"):
+    if code in ("case_not_found", "review_unavailable", "reason_required", "answer_required", "csrf", "rate_limited"):
         return t(f"err_{code}")
     if code == "forbidden" or status == 403:
         return t("err_forbidden")
@@ -285,7 +286,7 @@ async def login_form(request: Request, next: str = "/review") -> Response:
     return page.render("login.html", title=translator(page.language)("login_title"), next=safe_next(next), local_mode=local)
 
 
-@router.post("/review/login", response_class=HTMLResponse)
+@router.post("/review/login", response_class=HTMLResponse, dependencies=[Depends(rate_limited("logins", page=True))])
 async def login(request: Request) -> Response:
     """A key, or a name and password: a new session (a new id, so nothing planted before login survives it)."""
     page = Page.of(request, None)
@@ -356,4 +357,6 @@ def install(app: FastAPI) -> None:
         if exc.status == 401:
             return page.redirect(f"/review/login?next={quote(request.url.path if request.method == 'GET' else '/review')}")
         t = translator(page.language)
-        return page.render("message.html", status=exc.status, title=t("app"), error=error_text(t, exc.code, None, exc.status))
+        response = page.render("message.html", status=exc.status, title=t("app"), error=error_text(t, exc.code, None, exc.status))
+        response.headers.update(exc.headers or {})  # a 429's Retry-After
+        return response

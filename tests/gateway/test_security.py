@@ -221,6 +221,7 @@ def test_rate_limits_by_default_only_when_keys_are_required() -> None:
     assert per_minute(Settings(), "questions", signed_in) == 120 and per_minute(Settings(), "uploads", signed_in) == 60
     assert per_minute(Settings(rate_limit_questions=0), "questions", signed_in) == 0
     assert per_minute(Settings(rate_limit_uploads=5), "uploads", LOCAL_USER) == 5
+    assert per_minute(Settings(), "logins", None) == per_minute(Settings(), "logins", LOCAL_USER) == 10
 
 
 async def test_questions_and_uploads_are_limited_per_key(gateway, accounts: Accounts) -> None:  # noqa: ANN001
@@ -250,6 +251,21 @@ async def test_in_the_local_mode_a_configured_limit_counts_per_client_address(ga
     async with gateway() as (_, http):  # unset: no limit for the one person at the laptop
         for _ in range(130):
             assert (await http.post("/query", json={"query": "dose?"})).status_code == 202
+
+
+async def test_sign_ins_on_the_reviewer_page_are_limited_per_client_address(gateway, accounts: Accounts) -> None:  # noqa: ANN001
+    await accounts.add("alice", "reviewer")
+    async with gateway(rate_limit_logins=3) as (app, http):
+        guesses = [await http.post("/review/login", data={"name": "alice", "password": f"guess {n}"}) for n in range(3)]
+        assert [g.status_code for g in guesses] == [400] * 3  # the form's own answer (no CSRF token here)
+        body = error(await http.post("/review/login", data={"name": "alice", "password": "guess 4"}), 429, "rate_limited")
+        assert "127.0.0.1" in body.detail
+        page = await http.post("/review/login", data={"name": "alice", "password": "guess 5"}, headers={"Accept": "text/html"})
+        assert page.status_code == 429 and 1 <= int(page.headers["retry-after"]) <= 60
+        assert "Too many attempts from here" in page.text and page.headers["content-type"].startswith("text/html")
+        elsewhere = httpx.ASGITransport(app=app, client=("10.1.2.3", 40000))
+        async with httpx.AsyncClient(transport=elsewhere, base_url="http://mirage") as other:
+            assert (await other.post("/review/login", data={"name": "alice", "password": "x"})).status_code == 400
 
 
 async def test_docs_and_metrics_exposure_as_configured(gateway, accounts: Accounts) -> None:  # noqa: ANN001
