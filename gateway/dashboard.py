@@ -76,7 +76,7 @@ class Dependency(BaseModel):
 class DashboardData(BaseModel):
     generated_at: datetime
     status: str = Field(description="ok, or degraded when a dependency is down (as GET /health says).")
-    documents: DocumentFigures
+    documents: DocumentFigures | None = Field(description="None when the figures bucket did not answer.")
     questions: QuestionFigures
     review: ReviewQueue | None = Field(description="None when the reviews bucket did not answer.")
     dead_letters: int | None = Field(description="Messages the workers gave up on (`mirage dead-letters` lists them).")
@@ -86,15 +86,23 @@ class DashboardData(BaseModel):
 
 
 async def dashboard_data(runtime: Runtime, reviews: Reviews, activity: Activity) -> DashboardData:
-    figures, health, queue, dead = await asyncio.gather(
-        runtime.document_figures.get(), check_health(runtime), review_queue(reviews), dead_letters_by_subject(runtime))
+    stats, health, queue, dead = await asyncio.gather(
+        document_figures(runtime), check_health(runtime), review_queue(reviews), dead_letters_by_subject(runtime))
     jetstream = health["dependencies"]["jetstream"]
     return DashboardData(
-        generated_at=datetime.now(UTC), status=health["status"], documents=documents(document_stats(figures)),
+        generated_at=datetime.now(UTC), status=health["status"], documents=stats,
         questions=questions(activity), review=queue, dead_letters=jetstream.get("dead_letters"), dead_letters_by_subject=dead,
         dependencies=dependencies(health["dependencies"]),
         consumers=[ConsumerBacklog(consumer=name, **backlog) for name, backlog in jetstream.get("consumers", {}).items()],
     )
+
+
+async def document_figures(runtime: Runtime) -> DocumentFigures | None:
+    try:
+        figures = await runtime.document_figures.get()
+    except Exception:  # NATS is down: the page says so (dependencies) and shows every other figure it has
+        return None
+    return documents(document_stats(figures))
 
 
 def documents(stats: dict[str, Any]) -> DocumentFigures:

@@ -116,7 +116,7 @@ function render(data) {
   const status = document.getElementById("status");
   status.textContent = data.status;
   status.className = `state state-${data.status}`;
-  rows("languages", Object.entries(data.documents.by_language), (row, [language, n]) => {
+  rows("languages", Object.entries(data.documents ? data.documents.by_language : {}), (row, [language, n]) => {
     cell(row, language);
     cell(row, shown(n.documents), "number");
     cell(row, shown(n.chunks), "number");
@@ -164,11 +164,17 @@ async function refresh() {
       problem(key ? `This key was refused: ${body.detail || response.status}` : "This gateway asks for an API key.");
       return;
     }
-    if (!response.ok) throw new Error(`the gateway answered ${response.status}`);
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      throw new Error(`the gateway answered ${response.status}${body.detail ? `: ${body.detail}` : ""}`);
+    }
     form.hidden = true;
     problem("");
     render(await response.json());
   } catch (error) {
+    const status = document.getElementById("status");
+    status.textContent = "stale";
+    status.className = "state state-down";
     problem(`Could not refresh: ${error.message}. Showing the last figures.`);
   }
 }
