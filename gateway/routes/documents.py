@@ -11,6 +11,7 @@ from adapters.formats import RejectedUpload, detect_format, safe_filename
 from contracts.documents import DocumentStatus
 from contracts.search import MAX_QUERY_CHARS, MAX_TOP_K, SearchRequest, SearchResponse
 from gateway.auth import ADMINS, EVERYONE, requires
+from gateway.bodies import DocumentList, DocumentState
 from gateway.documents import Documents, describe, newest
 from gateway.errors import ApiError, error_responses
 from gateway.input_checks import check_document_id, check_language, parse_metadata, query_string_filters
@@ -19,8 +20,9 @@ from gateway.stats import document_stats
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 SEARCH_PARAMS = {"query", "top_k", "language"}
-UPLOAD_ANSWERS = {200: {"description": "These bytes are indexed already: the same document, `duplicate` true"},
-                  202: {"description": "Still indexing after MIRAGE_UPLOAD_WAIT_S: poll `status_url`"}}
+UPLOAD_ANSWERS = {201: {"model": DocumentState, "description": "Indexed: searchable now"},
+                  200: {"model": DocumentState, "description": "These bytes are indexed already: the same document, `duplicate` true"},
+                  202: {"model": DocumentState, "description": "Still indexing after MIRAGE_UPLOAD_WAIT_S: poll `status_url`"}}
 DELETE_ANSWERS = {202: {"description": "Still deleting: poll `status_url`"}}
 
 
@@ -69,7 +71,8 @@ async def search(
     return await documents(request).search(SearchRequest(query=query, top_k=top_k, filters=filters))
 
 
-@router.get("", summary="List documents, newest first", dependencies=[Depends(requires(*EVERYONE))])
+@router.get("", summary="List documents, newest first", dependencies=[Depends(requires(*EVERYONE))],
+            response_model=None, responses={200: {"model": DocumentList}})
 async def list_documents(
     request: Request,
     status: DocumentStatus | None = None,
@@ -81,7 +84,8 @@ async def list_documents(
 
 
 @router.get("/{document_id}", summary="One document's state: processing, indexed or failed (with the reason)",
-            dependencies=[Depends(requires(*EVERYONE))], responses=error_responses(404))
+            dependencies=[Depends(requires(*EVERYONE))], response_model=None,
+            responses=error_responses(404) | {200: {"model": DocumentState}})
 async def get_document(request: Request, document_id: str) -> dict[str, Any]:
     return describe(await documents(request).get(check_document_id(document_id)))
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.questions import Filters, QueryReceived
 from contracts.search import MAX_QUERY_CHARS
 from gateway.auth import ASKERS, EVERYONE, requires
+from gateway.bodies import QuestionState
 from gateway.errors import ApiError, error_responses
 from gateway.input_checks import check_filters, check_language, check_query_id
 from gateway.questions import Questions, new_query_id, present
@@ -19,8 +20,9 @@ from gateway.rate_limits import rate_limited
 router = APIRouter(prefix="/query", tags=["questions"])
 MAX_ANSWER_PASSAGES = 20
 MAX_WAIT_S = 60
-HELD_OR_RUNNING = {202: {"description": "`pending_review`: held for a human expert, with a notice in the asker's language; "
-                                        "`processing`: still running after MIRAGE_QUERY_WAIT_S, poll `status_url`"}}
+ANSWERS = {200: {"model": QuestionState, "description": "Answered, with its citations (or declined: `answered` false)"},
+           202: {"model": QuestionState, "description": "`pending_review`: held for a human expert, with a notice in the asker's language; "
+                                                       "`processing`: still running after MIRAGE_QUERY_WAIT_S, poll `status_url`"}}
 
 
 class QueryRequest(BaseModel):
@@ -38,7 +40,7 @@ def questions(request: Request) -> Questions:
 
 
 @router.post("", summary="Ask a question: 200 with the cited answer, or 202 when it is held for review (or still running)",
-             dependencies=[Depends(requires(*ASKERS)), Depends(rate_limited("questions"))], responses=error_responses(429) | HELD_OR_RUNNING)
+             dependencies=[Depends(requires(*ASKERS)), Depends(rate_limited("questions"))], responses=error_responses(429) | ANSWERS)
 async def ask(request: Request, body: QueryRequest) -> JSONResponse:
     if not body.query.strip():
         raise ApiError(422, "invalid_request", "query: must contain text", problems=[{"field": "query", "problem": "must contain text"}])
@@ -53,7 +55,8 @@ async def ask(request: Request, body: QueryRequest) -> JSONResponse:
 
 
 @router.get("/{query_id}", summary="The state or final answer of a question; `wait` seconds for a final one (long poll)",
-            dependencies=[Depends(requires(*EVERYONE))], responses=error_responses(404))
+            dependencies=[Depends(requires(*EVERYONE))], response_model=None,
+            responses=error_responses(404) | {200: {"model": QuestionState}})
 async def get_question(
     request: Request, query_id: str,
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, description="Wait up to this long for the answer (or the rejection).")] = 0,
