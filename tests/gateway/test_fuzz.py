@@ -1,6 +1,8 @@
 """Schemathesis fuzzes every operation of the OpenAPI document against the whole embedded stack serving HTTP (a real
 nats-server, every worker, the gateway, in local single-user mode), with valid and invalid data: no answer is a server
-error, and every answer keeps to what the document declares (its status, its content type, its body's schema).
+error, every answer keeps to what the document declares (its status, its content type, its body's schema), and no
+request the document calls invalid is accepted. The cases are the same on every run (derandomized), so a failure
+reproduces; the budget is the coverage phase's boundary cases plus MAX_EXAMPLES generated ones per operation.
 
 The reviewer's HTML pages and their forms (/review, /review/case/..., login, logout) are not in the OpenAPI document
 (`include_in_schema=False`), so they are not fuzzed here: tests/browser covers them.
