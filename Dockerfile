@@ -26,5 +26,5 @@ RUN pip install /wheels/*.whl && rm -rf /wheels \
  && python -c "from adapters.embedders.english import EnglishEmbedder; EnglishEmbedder('/opt/mirage/models')"
 USER mirage
 WORKDIR /var/lib/mirage
-EXPOSE 8006 9464
+EXPOSE 8006 8080 9464
 CMD ["mirage", "gateway"]
