@@ -1,8 +1,8 @@
 """What the gateway checks and adds around every route, before and after it runs.
 
-Refused before any route: a state-changing request that a page of another site made a browser send (its `Origin`,
-or `Sec-Fetch-Site: cross-site` when it sends none; a plain HTML form can set neither, so this holds in the local
-single-user mode too, where no key is asked), and a body larger than the route takes (an upload, or anything else).
+Refused before any route: a state-changing request that a page of another site made a browser send (its `Origin`
+or its `Sec-Fetch-Site: cross-site`, which no page can set, so this holds in the local single-user mode too, where no
+key is asked), and a body larger than the route takes (an upload, or anything else).
 Added to every answer: `nosniff`; to every HTML page, a content security policy that forbids inline script and
 framing, `X-Frame-Options` and a referrer policy. CORS only for the origins listed in MIRAGE_CORS_ORIGINS.
 Clients that send no `Origin` (curl, scripts, `mirage` commands) are not browsers and pass.
