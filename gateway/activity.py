@@ -129,6 +129,13 @@ class Activity:
             before = reading or before
         return shown
 
+    def recent(self, span: int = 5, now: float | None = None) -> dict[str, Any]:
+        """The last `span` minutes (the running one included) added up: latency quantiles over all of their questions."""
+        latest = self.sample(now)
+        first = max(int(latest.at // 60) - span + 1, int(self.start.at // 60))
+        before = [reading for minute, reading in self.readings.items() if minute < first]
+        return {"minute": first * 60, **figures(latest.minus(before[-1] if before else self.start))}
+
     def since_start(self) -> dict[str, Any]:
         return figures(read(self.registry).minus(self.start)) | {"since": self.start.at}
 

@@ -48,7 +48,8 @@ class Minute(BaseModel):
 class QuestionFigures(BaseModel):
     since: datetime = Field(description="When this gateway started counting (its figures are its own: a replica counts its own).")
     minutes: list[Minute] = Field(description="Each minute since then, the last 30 at most, oldest first; the last one is running.")
-    last_5_minutes: Minute = Field(description="The last five minutes added up (the running one included).")
+    last_5_minutes: Minute = Field(description="The last five minutes added up (the running one included), latency over all of "
+                                               "their questions; `minute` is the first one's start.")
     cache_hit_rate: float | None = Field(description="Answer cache hits per lookup since the start (None: no lookup yet).")
 
 
@@ -118,20 +119,16 @@ def documents(stats: dict[str, Any]) -> DocumentFigures:
 
 
 def questions(activity: Activity) -> QuestionFigures:
-    minutes = activity.minutes()
-    recent = minutes[-5:]
-    total = {key: sum(m[key] for m in recent) for key in ("answered", "held", "failed", "still_working", "cache_hits", "cache_lookups")}
-    latest = [m for m in recent if m["latency_p95_ms"] is not None]
     since = activity.since_start()
     return QuestionFigures(
-        since=datetime.fromtimestamp(since["since"], UTC),
-        minutes=[Minute(**(m | {"minute": datetime.fromtimestamp(m["minute"], UTC)})) for m in minutes],
-        last_5_minutes=Minute(minute=datetime.fromtimestamp(recent[0]["minute"], UTC), **total,
-                              latency_p50_ms=latest[-1]["latency_p50_ms"] if latest else None,
-                              latency_p95_ms=max((m["latency_p95_ms"] for m in latest), default=None),
-                              latency_mean_ms=latest[-1]["latency_mean_ms"] if latest else None),
+        since=datetime.fromtimestamp(since["since"], UTC), minutes=[minute(m) for m in activity.minutes()],
+        last_5_minutes=minute(activity.recent(5)),
         cache_hit_rate=round(since["cache_hits"] / since["cache_lookups"], 3) if since["cache_lookups"] else None,
     )
+
+
+def minute(figures: dict[str, Any]) -> Minute:
+    return Minute(**(figures | {"minute": datetime.fromtimestamp(figures["minute"], UTC)}))
 
 
 async def review_queue(reviews: Reviews) -> ReviewQueue | None:

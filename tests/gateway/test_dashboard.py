@@ -48,6 +48,9 @@ def test_each_minute_counts_what_happened_in_it() -> None:
     assert (second["answered"], second["held"], second["failed"], second["still_working"]) == (0, 0, 1, 1)
     assert second["latency_p95_ms"] is None and second["minute"] == start + 60
     assert activity.since_start()["answered"] == 3
+    both = activity.recent(5, now=start + 80)
+    assert (both["answered"], both["held"], both["failed"], both["minute"]) == (3, 1, 1, start)
+    assert both["latency_p95_ms"] == first["latency_p95_ms"]  # over every question of the span, not a mean of minutes
 
 
 def test_minutes_are_kept_for_the_window_only() -> None:
@@ -60,6 +63,7 @@ def test_minutes_are_kept_for_the_window_only() -> None:
     shown = activity.minutes(now=start + 5 * 60 + 2)
     assert [m["minute"] for m in shown] == [start + 180, start + 240, start + 300]
     assert [m["answered"] for m in shown] == [3, 4, 5]
+    assert activity.recent(2, now=start + 5 * 60 + 3)["answered"] == 4 + 5
 
 
 def test_quantile_interpolates_inside_the_bucket() -> None:
