@@ -12,17 +12,20 @@ that answers the question, quoted verbatim with citations and framed in the answ
    in another, or its embedding similarity reaches MIN_CROSS_LANGUAGE_SIMILARITY across languages, or it
    names the medicine and sits in the section that answers the question.
 3. *Scoring.* Each unit (a sentence, or a list with its lead-in) scores `w_overlap * overlap + w_rank / (1 + rank)`
-   (0.8 / 0.2 within a language, 0.4 / 0.6 across), plus SECTION_BONUS when its passage's heading is the
-   template section the question asks for (use, before taking, how to take, side effects, storage, contents),
-   plus LIST_BONUS for a list in that section, minus BOILERPLATE_PENALTY for advice every leaflet repeats
-   ("talk to your doctor", "report side effects"). A question about an amount adds AMOUNT_BONUS to units
-   that state one.
+   (0.8 / 0.2 within a language, 0.4 / 0.3 across), plus MEANING_WEIGHT times its embedding similarity to the
+   question (workers/generate/meaning.py, when the generator has the embedder), plus SECTION_BONUS when its
+   passage's heading is the template section the question asks for (use, before taking, how to take, side
+   effects, storage, contents), plus LIST_BONUS for a list in that section, minus BOILERPLATE_PENALTY for a line
+   every leaflet repeats (workers/generate/boilerplate.py). A question about an amount adds AMOUNT_BONUS to
+   units that state one.
 4. *Choosing.* The best unit's document is quoted: its `max_sentences` best units scoring at least KEEP_RATIO
    of the best, in passage order; a version in the answer language is preferred when the retriever found one.
 """
 
 from __future__ import annotations
 
+import asyncio
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +35,7 @@ from qdrant_edge import Bm25
 
 from adapters.language import SUPPORTED_LANGUAGES
 from adapters.leaflet import (
+    HOW,
     NOT_ANSWERS,
     Name,
     asked_names,
@@ -45,10 +49,13 @@ from adapters.leaflet import (
 from adapters.stores.lexical import analyzer_config
 from contracts.questions import Citation, DraftAnswer
 from contracts.search import SearchHit
+from workers.generate.boilerplate import is_boilerplate
 from workers.generate.frames import citation_marker, frame
-from workers.generate.sentences import answer_units, split_sentences
+from workers.generate.meaning import SentenceMeaning
+from workers.generate.sentences import Unit, answer_units
+from workers.generate.subsections import asked_subsections, subsections
 
-__all__ = ["ExtractiveGenerator", "Lexicon", "fold", "overlap", "split_sentences"]
+__all__ = ["ExtractiveGenerator", "Lexicon", "fold", "overlap"]
 
 MIN_OVERLAP = 0.3
 MIN_CROSS_LANGUAGE_OVERLAP = 0.15
@@ -56,8 +63,11 @@ MIN_CROSS_LANGUAGE_OVERLAP = 0.15
 # a FR/ES/DE question score 0.37-0.48 and off-topic ones under 0.13 (tests/workers/generate, docs/BENCHMARKS.md).
 MIN_CROSS_LANGUAGE_SIMILARITY = 0.25
 KEEP_RATIO = 0.6
+# USE similarity of a sentence that answers the question is about 0.3-0.5, of one beside the point under 0.2.
+MEANING_WEIGHT = 1.0
 AMOUNT_BONUS = 0.3
 SECTION_BONUS = 0.5
+SUBSECTION_BONUS = 0.5  # taking too much, a missed dose, stopping (workers/generate/subsections.py)
 LIST_BONUS = 0.15
 BOILERPLATE_PENALTY = 0.4
 # Of the versions of one leaflet, the one in the answer language is quoted, else the English one (the pivot
@@ -73,7 +83,7 @@ class Weights(NamedTuple):
 
 
 SAME_LANGUAGE = Weights(overlap=0.8, rank=0.2)
-CROSS_LANGUAGE = Weights(overlap=0.4, rank=0.6)
+CROSS_LANGUAGE = Weights(overlap=0.4, rank=0.3)
 
 _WORD = re.compile(r"\w+")
 # Matched on the lowercased question with accents folded; no leading \b so that German compounds (Tageshöchstdosis) count.
@@ -119,6 +129,38 @@ def overlap(question_terms: Sequence[frozenset[int]], text_terms: frozenset[int]
     return sum(1 for variants in question_terms if variants & text_terms) / len(question_terms)
 
 
+def without_names(question: str, names: Sequence[Name]) -> str:
+    """The question without the medicine names it asks about: what it asks of them."""
+    for name in names:
+        question = re.sub(re.escape(name.word), " ", question, flags=re.IGNORECASE)
+    return re.sub(r"\s+", " ", question).strip() or question
+
+
+def term_weights(question_terms: Sequence[frozenset[int]], texts: Sequence[frozenset[int]]) -> list[float]:
+    """How much each question word tells the texts apart: log(1 + N / (1 + texts that have it))."""
+    return [math.log(1 + len(texts) / (1 + sum(1 for text in texts if variants & text))) for variants in question_terms]
+
+
+def weighted_overlap(question_terms: Sequence[frozenset[int]], text_terms: frozenset[int], weights: Sequence[float]) -> float:
+    """Share of the question's word weight found in the text."""
+    total = sum(weights)
+    if not total:
+        return 0.0
+    return sum(weight for variants, weight in zip(question_terms, weights, strict=True) if variants & text_terms) / total
+
+
+@dataclass(frozen=True)
+class _Material:
+    """A unit of a passage that may answer, with what its passage gives it."""
+
+    unit: Unit
+    rank: int
+    in_section: bool
+    base: float  # rank, section and language
+    overlap_weight: float
+    terms: frozenset[int]
+
+
 @dataclass(frozen=True)
 class _Candidate:
     text: str
@@ -138,6 +180,7 @@ class ExtractiveGenerator:
         max_sentences: int = 6,
         min_overlap: float = MIN_OVERLAP,
         min_cross_language_overlap: float = MIN_CROSS_LANGUAGE_OVERLAP,
+        meaning: SentenceMeaning | None = None,
     ) -> None:
         if max_sentences < 1:
             raise ValueError("max_sentences must be at least 1")
@@ -145,12 +188,16 @@ class ExtractiveGenerator:
         self.max_sentences = max_sentences
         self.min_overlap = min_overlap
         self.min_cross_language_overlap = min_cross_language_overlap
+        self.meaning = meaning
         self._lexicon = Lexicon()
 
     async def generate(
         self, question: str, question_language: str | None, answer_language: str, passages: Sequence[SearchHit]
     ) -> DraftAnswer:
-        return self.answer(question, question_language, answer_language, passages)
+        if self.meaning is None:
+            return self.answer(question, question_language, answer_language, passages)
+        # embedding the sentences takes tens of milliseconds: off the event loop
+        return await asyncio.to_thread(self.answer, question, question_language, answer_language, passages)
 
     def answer(
         self, question: str, question_language: str | None, answer_language: str, passages: Sequence[SearchHit]
@@ -167,10 +214,11 @@ class ExtractiveGenerator:
         # a leaflet's list of side effects does not repeat the medicine's name: the document names it
         # any name will do here: a passage of the document that names all of them may not be among these
         naming = {document for document, text in by_document.items() if any(name.found_in(text) for name in about)}
-        wanted = asked_sections(question)
+        asked_topics = asked_subsections(question)
+        # an overdose, a missed dose or stopping is told in the "how to take" section, whatever else is asked
+        wanted = asked_sections(question) | ({HOW} if asked_topics else frozenset())
         terms = self._lexicon.question_terms(question)
-        bonus = AMOUNT_BONUS if _ASKS_AMOUNT.search(fold(question)) else 0.0
-        candidates: list[_Candidate] = []
+        material: list[_Material] = []
         for rank, passage in enumerate(passages):
             section = heading_section(passage.heading)
             if section in NOT_ANSWERS or (about and passage.document_id not in naming):
@@ -181,16 +229,36 @@ class ExtractiveGenerator:
                 continue
             weights = CROSS_LANGUAGE if cross_language else SAME_LANGUAGE
             base = weights.rank / (1 + rank) + SECTION_BONUS * in_section + language_bonus(passage.language, answer_language)
-            for unit in answer_units(passage.text):
-                share = overlap(terms, self._lexicon.text_terms(unit.text, passage.language))
-                if bonus and _STATES_AMOUNT.search(fold(unit.text)):
-                    share += bonus
-                score = base + weights.overlap * share + LIST_BONUS * (unit.is_list and in_section) - BOILERPLATE_PENALTY * unit.is_boilerplate
-                candidates.append(_Candidate(unit.text, score, rank, unit.position, in_section, unit.is_boilerplate))
+            units = answer_units(passage.text)
+            for unit, topic in zip(units, subsections([unit.text for unit in units]), strict=True):
+                unit_terms = self._lexicon.text_terms(unit.text, passage.language)
+                bonus = SUBSECTION_BONUS * (in_section and topic in asked_topics)
+                material.append(_Material(unit, rank, in_section, base + bonus, weights.overlap, unit_terms))
+        candidates = self._score(question, terms, material, names)
         chosen = self._choose(candidates, passages)
         if not chosen:
             return DraftAnswer(text=frame(answer_language).no_answer, language=answer_language, answered=False, backend=self.name)
         return self._compose(chosen, answer_language, passages)
+
+    def _score(self, question: str, terms: list[frozenset[int]], material: list[_Material], names: Sequence[Name]) -> list[_Candidate]:
+        """Each unit's score: its passage's `base`, its share of the question's words (each weighed by how few
+        units have it: the medicine's name, in most of them, tells none apart), its meaning, lists, amounts and boilerplate."""
+        weights = term_weights(terms, [m.terms for m in material])
+        similarities = [0.0] * len(material)
+        if self.meaning is not None:
+            # the medicine's name would pull the question towards every sentence that repeats it
+            similarities = self.meaning.similarities(without_names(question, names), [m.unit.text for m in material])
+        asks_amount = _ASKS_AMOUNT.search(fold(question)) is not None
+        candidates = []
+        for m, similarity in zip(material, similarities, strict=True):
+            share = weighted_overlap(terms, m.terms, weights)
+            if asks_amount and _STATES_AMOUNT.search(fold(m.unit.text)):
+                share += AMOUNT_BONUS
+            boilerplate = is_boilerplate(m.unit.text, question)
+            score = (m.base + m.overlap_weight * share + MEANING_WEIGHT * float(similarity) + LIST_BONUS * (m.unit.is_list and m.in_section)
+                     - BOILERPLATE_PENALTY * boilerplate)
+            candidates.append(_Candidate(m.unit.text, score, m.rank, m.unit.position, m.in_section, boilerplate))
+        return candidates
 
     def _relevant(self, terms: Sequence[frozenset[int]], passage: SearchHit, cross_language: bool) -> bool:
         text = "\n".join(part for part in (passage.title, passage.heading, passage.text) if part)

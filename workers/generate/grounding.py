@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from adapters.sentences import sentence_pieces
 from contracts.search import SearchHit
 from workers.generate.base import GenerationFailed
 from workers.generate.quantities import UNITS, Quantity, fold, page_quantity, passage_quantities, quantity_readings, same_quantity
@@ -22,13 +23,6 @@ _MARKED = r"\d+(?:\s*[-–]\s*\d+)?"
 MARKERS = re.compile(rf"\[\s*({_MARKED}(?:\s*[,;]\s*{_MARKED})*)\s*\]")
 _LIST_NUMBER = re.compile(r"^\d{1,2}[.)]\s+")  # "2. Do not exceed 4 g": the 2 numbers the list, it states nothing
 
-# A sentence ends at . ! ? … (with closing quotes and the markers written after it) before a space, or at a line break.
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)]*(?:\s*\[[\d\s,;]+\])*(?=\s|$)|\n")
-_NOT_SENTENCE_END = re.compile(
-    r"(?:^|[\s(])(?:\d+|[zdu]|e\.g|i\.e|z\.\s?b|d\.\s?h|u\.\s?a|c\.-à-d|p\.\s?ex|ca|approx|env|dr|prof|bzw|usw|vgl|ggf|evtl|inkl|vs|nr|no|cf"
-    r"|sr|sra|dra|p|s|pp)\.$",
-    re.IGNORECASE,
-)
 _LEADING = "-–•*· \t\n"
 _WORD = re.compile(r"[^\W\d_]+")
 _NBSP = "\u00a0"
@@ -122,25 +116,6 @@ def ground(answer: str, passages: Sequence[SearchHit], language: str | None = No
         else:
             removed.append(Removal(sentence, reason))
     return Grounded(text="".join(kept).strip(), removed=tuple(removed), cites=cites)
-
-
-def sentence_pieces(text: str) -> list[str]:
-    """`text` cut into sentences, each with the spaces and bullet before it and the line break after it, so that joining
-    them gives `text` back."""
-    pieces, start = [], 0
-    for end in _SENTENCE_END.finditer(text):
-        if end.group().startswith(".") and _NOT_SENTENCE_END.search(text, max(0, end.start() - 12), end.start() + 1):
-            continue
-        pieces.append(text[start:end.end()])
-        start = end.end()
-    pieces.append(text[start:])
-    merged: list[str] = []
-    for piece in pieces:
-        if merged and not piece.strip(_LEADING):
-            merged[-1] += piece
-        else:
-            merged.append(piece)
-    return [piece for piece in merged if piece.strip(_LEADING)]
 
 
 def markers(sentence: str) -> list[int]:

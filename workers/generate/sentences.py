@@ -5,30 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from adapters.leaflet import NOT_ANSWERS, fold, heading_section
+from adapters.leaflet import NOT_ANSWERS, heading_section
+from adapters.sentences import BULLETS, split_sentences
 
 _WORD = re.compile(r"\w+")
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s)|\n")
-# "z. B.", "e.g.", "Dr." or "3." (an ordinal, a list number) end a word, not a sentence; "1,2 g." ends one.
-_NOT_SENTENCE_END = re.compile(
-    r"(?:^|[\s(])(?:\d+|[zdup]|e\.g|i\.e|z\.\s?b|d\.\s?h|u\.\s?a|ca|approx|dr|prof|bzw|usw|vgl|ggf|evtl|inkl|vs|nr|no|cf"
-    r"|p\.\s?ex|env|sr|sra|dra)\.$",
-    re.IGNORECASE,
-)
-_BULLET = "-–•*·▪ \t"
+_BULLET = BULLETS + " \t"
 _CLOSERS = "\"'»”’)]"
 MAX_ITEM_WORDS = 14
 MAX_ITEMS = 40
-
-# Advice every leaflet repeats whatever is asked: it ranks below what this leaflet says about its medicine.
-_BOILERPLATE = re.compile(
-    r"(?:talk|speak|ask|tell|consult|check with) (?:to )?your (?:doctor|pharmacist|nurse)|doctor,? (?:or|and) pharmacist"
-    r"|report(?:ing)? (?:of )?(?:any )?side effects|reporting system|appendix v|this leaflet|see section|not everybody gets them"
-    r"|votre medecin|medecin ou (?:votre )?pharmacien|cette notice|declar(?:er|ation) des effets|systeme national de declaration"
-    r"|consulte a su medico|medico o farmaceutico|este prospecto|comunicacion de efectos|notificar|farmacovigilancia"
-    r"|no todas las personas|(?:ihren|ihrem|den) arzt|arzt oder apotheker|packungsbeilage|meldung von nebenwirkungen"
-    r"|nicht jeden betreffen|laege(?:n)? eller apotek|indlaegssedl|medico ou farmaceutico|este folheto|comunicacao de efeitos"
-)
 
 
 @dataclass(frozen=True)
@@ -38,22 +22,6 @@ class Unit:
     text: str
     position: int
     is_list: bool = False
-
-    @property
-    def is_boilerplate(self) -> bool:
-        return _BOILERPLATE.search(fold(self.text)) is not None
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences and lines of `text`, each an exact substring of it (only surrounding spaces and bullets removed)."""
-    sentences, start = [], 0
-    for end in _SENTENCE_END.finditer(text):
-        if end.group().startswith(".") and _NOT_SENTENCE_END.search(text, max(0, end.start() - 12), end.start() + 1):
-            continue
-        sentences.append(text[start:end.end()].strip().lstrip(_BULLET))
-        start = end.end()
-    sentences.append(text[start:].strip().lstrip(_BULLET))
-    return [sentence for sentence in sentences if sentence]
 
 
 def is_statement(sentence: str) -> bool:

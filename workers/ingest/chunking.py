@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from adapters.sentences import sentence_pieces
 from workers.ingest.parsing import Block, ParsedDocument
 
 
@@ -23,15 +24,6 @@ class _Piece(NamedTuple):
     text: str
     page: int | None
     block: int
-
-
-_SENTENCE_END = re.compile(r"[.!?;…]+[\"'»”’)\]]*(?=\s)|\n")
-# "z. B.", "e.g." or "3." (a German ordinal or a list number) end a word, not a sentence.
-_NOT_SENTENCE_END = re.compile(
-    r"(?:^|\s)(?:\d+|e\.g|i\.e|z\.\s?b|z|d\.\s?h|u\.\s?a|ca|approx|dr|prof|bzw|usw|vgl|ggf|evtl|inkl|vs|nr|no|cf"
-    r"|p\.\s?ex|env)\.$",
-    re.IGNORECASE,
-)
 
 
 def chunk_document(doc: ParsedDocument, max_chars: int = 1000, min_chars: int = 200) -> list[Chunk]:
@@ -50,7 +42,7 @@ def _pieces(blocks: Iterable[Block], max_chars: int) -> Iterator[_Piece]:
         if len(block.text) <= max_chars:
             yield _Piece(block.text, block.page, number)
             continue
-        for sentence in split_sentences(block.text):
+        for sentence in (piece.strip() for piece in sentence_pieces(block.text)):
             for part in _split_at_words(sentence, max_chars):
                 yield _Piece(part, block.page, number)
 
@@ -83,18 +75,6 @@ def _render(pieces: list[_Piece]) -> str:
     for previous, piece in zip(pieces, pieces[1:]):
         text += (" " if piece.block == previous.block else "\n") + piece.text
     return text
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split after . ! ? ; or a newline, but not inside "2.5 mg", after "z. B." or after an ordinal "3."."""
-    sentences, start = [], 0
-    for end in _SENTENCE_END.finditer(text):
-        if end.group().startswith(".") and _NOT_SENTENCE_END.search(text, max(0, end.start() - 12), end.start() + 1):
-            continue
-        sentences.append(text[start:end.end()].strip())
-        start = end.end()
-    sentences.append(text[start:].strip())
-    return [sentence for sentence in sentences if sentence]
 
 
 def _split_at_words(sentence: str, max_chars: int) -> Iterator[str]:

@@ -10,8 +10,9 @@ from contracts.questions import DraftAnswer
 from contracts.search import SearchHit
 from tests.factories import DOSES
 from tests.workers.generate.fakes import DOSAGE, DOSAGE_QUESTIONS, PREGNANCY, leaflet_passages
-from workers.generate.extractive import ExtractiveGenerator, split_sentences
+from workers.generate.extractive import ExtractiveGenerator
 from workers.generate.frames import FRAMES
+from workers.generate.meaning import SentenceMeaning
 
 _LINE = re.compile(r"^- (?P<body>.+) \[(?P<number>\d+)\]$")
 
@@ -172,17 +173,6 @@ async def test_headings_and_questions_in_a_passage_are_never_quoted(generator: E
     assert [sentence for sentence, _, _ in quoted(answer, [passage])] == ["Adults take 1 g of Paracetamol at most 4 times a day."]
 
 
-def test_sentences_are_exact_substrings_and_numbers_stay_whole() -> None:
-    text = "- Take 2.5 ml (i.e. 1.200 mg) twice a day. Bei Fieber, z. B. nach Impfung, 1,2 g. Nicht mehr.\nDr. Smith agrees! Done"
-
-    sentences = split_sentences(text)
-
-    assert sentences == [
-        "Take 2.5 ml (i.e. 1.200 mg) twice a day.", "Bei Fieber, z. B. nach Impfung, 1,2 g.", "Nicht mehr.", "Dr. Smith agrees!", "Done",
-    ]
-    assert all(sentence in text for sentence in sentences)
-
-
 def hit(chunk_id: str, text: str, heading: str, language: str = "en", document_id: str = "zentrava-en", score: float = 0.9) -> SearchHit:
     return SearchHit(chunk_id=chunk_id, score=score, text=text, document_id=document_id, title="Package leaflet", heading=heading, language=language)
 
@@ -270,3 +260,47 @@ async def test_evidence_in_a_language_outside_the_four_says_its_real_language(ge
 
     assert answer.answered
     assert answer.text.split("\n")[1].startswith(f"- {label} „")
+
+
+HOW_TO_TAKE = [
+    hit("how-1", "Always take this medicine exactly as your doctor has told you. The recommended dose is one tablet once a day. "
+        "Swallow the tablet with some liquid. Zentrava can be taken with or without food.", "3. How to take Zentrava", score=1.0),
+    hit("how-2", "If you forget to take Zentrava If you miss a dose, take it as soon as you remember. "
+        "If you take more Zentrava than you should Taking too many tablets can make you very drowsy and lower your blood pressure. "
+        "Contact the poison centre on 0800 123 456 at once.", "3. How to take Zentrava", score=0.8),
+    hit("storage-2", "Store below 25 °C in the original package to protect from moisture. Do not use this medicine after the expiry date "
+        "which is stated on the carton after EXP. Do not throw away any medicines via wastewater or household waste. "
+        "Ask your pharmacist how to throw away medicines you no longer use.", "5. How to store Zentrava", score=0.9),
+]
+
+
+@pytest.fixture(scope="module")
+def meaning(embedder) -> SentenceMeaning:  # noqa: ANN001
+    return SentenceMeaning(embedder)
+
+
+@pytest.fixture(scope="module")
+def meaning_generator(meaning: SentenceMeaning) -> ExtractiveGenerator:
+    return ExtractiveGenerator(meaning=meaning)
+
+
+@pytest.mark.parametrize(("question", "language"), [
+    ("I took three Zentrava tablets by mistake. What can happen?", "en"),
+    ("J'ai pris trois comprimés de Zentrava par erreur. Que risque-t-on ?", "fr"),
+    ("Ich habe aus Versehen drei Zentrava-Tabletten genommen. Was kann passieren?", "de"),
+])
+async def test_a_question_about_an_overdose_quotes_the_overdose_lines_of_the_how_to_take_section(
+    meaning: SentenceMeaning, question: str, language: str
+) -> None:
+    """The lines of the section that answer rank first, although the section's first passage ranked higher."""
+    answer = await ExtractiveGenerator(max_sentences=2, meaning=meaning).generate(question, language, language, HOW_TO_TAKE)
+
+    assert "drowsy" in answer.text and "0800 123 456" in answer.text
+
+
+async def test_template_lines_of_the_storage_section_are_left_out_unless_asked(meaning_generator: ExtractiveGenerator) -> None:
+    storage = await meaning_generator.generate("How should I store Zentrava?", "en", "en", HOW_TO_TAKE)
+    disposal = await meaning_generator.generate("What do I do with Zentrava tablets I no longer need?", "en", "en", HOW_TO_TAKE)
+
+    assert "Store below 25 °C" in storage.text and "wastewater" not in storage.text and "expiry date" not in storage.text
+    assert "wastewater" in disposal.text or "throw away" in disposal.text

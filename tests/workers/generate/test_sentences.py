@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from workers.generate.boilerplate import is_boilerplate
 from workers.generate.sentences import answer_units
 
 SIDE_EFFECTS = (
@@ -53,8 +56,28 @@ def test_generic_advice_is_boilerplate_in_every_language() -> None:
     ]
     specific = ["Store in a refrigerator (2 °C to 8 °C).", "Common side effects include headache and nausea."]
 
-    assert all(answer_units(text)[0].is_boilerplate for text in boilerplate)
-    assert not any(answer_units(text)[0].is_boilerplate for text in specific)
+    assert all(is_boilerplate(text) for text in boilerplate)
+    assert not any(is_boilerplate(text) for text in specific)
+
+
+def test_advice_that_states_a_number_is_specific() -> None:
+    assert not is_boilerplate("In case of overdose, consult your doctor or pharmacist or call the poison centre on 91 562 04 20.")
+    assert is_boilerplate("For more details, talk to your doctor (see section 3).")
+
+
+@pytest.mark.parametrize(("line", "asking", "not_asking"), [
+    ("Do not throw away any medicines via wastewater or household waste.",
+     "What do I do with tablets I no longer need?", "How should I store Zentrava?"),
+    ("Los medicamentos no se deben tirar por los desagües ni a la basura.", "¿Cómo me deshago de los comprimidos que sobran?",
+     "¿Cómo se conserva Zentrava?"),
+    ("Do not use this medicine after the expiry date which is stated on the carton after EXP.",
+     "Wie lange ist Zentrava haltbar?", "Wie bewahre ich Zentrava auf?"),
+    ("You can also report side effects directly via the national reporting system.",
+     "Comment signaler un effet indésirable ?", "Quels sont les effets indésirables de Zentrava ?"),
+])
+def test_template_lines_are_boilerplate_unless_the_question_asks_for_them(line: str, asking: str, not_asking: str) -> None:
+    assert is_boilerplate(line, not_asking)
+    assert not is_boilerplate(line, asking)
 
 
 def test_a_table_of_contents_and_markdown_headings_in_the_text_are_left_out() -> None:

@@ -2,7 +2,7 @@ import pytest
 
 from adapters.formats import DocumentFormat
 from tests.factories import DOSES, SAMPLES, make_long_text, make_pdf
-from workers.ingest.chunking import chunk_document, split_sentences
+from workers.ingest.chunking import chunk_document
 from workers.ingest.parsing import Block, ParsedDocument, parse
 
 
@@ -60,21 +60,6 @@ def test_long_block_splits_at_sentence_ends_and_never_inside_a_number():
     assert all(chunk.text.endswith("adults.") and chunk.text.startswith("Sentence") for chunk in chunks)
     assert " ".join(chunk.text for chunk in chunks) == text
     assert {chunk.page for chunk in chunks} == {3}
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Take 2.5 ml. Then wait 1,5 h! Why? Call us; we help.",
-         ["Take 2.5 ml.", "Then wait 1,5 h!", "Why?", "Call us;", "we help."]),
-        ("Nehmen Sie z. B. am 3. Tag 1.200 mg ein. Danach nicht mehr.",
-         ["Nehmen Sie z. B. am 3. Tag 1.200 mg ein.", "Danach nicht mehr."]),
-        ("Use e.g. water (not juice.) Then rest.", ["Use e.g. water (not juice.)", "Then rest."]),
-        ("First line\nSecond line", ["First line", "Second line"]),
-    ],
-)
-def test_sentence_boundaries(text, expected):
-    assert split_sentences(text) == expected
 
 
 def test_a_sentence_longer_than_max_chars_is_cut_at_words_keeping_doses_whole():

@@ -1,0 +1,59 @@
+"""The fixed sub-sections of a package leaflet's "how to take" section (QRD template): taking more than you
+should, forgetting a dose, stopping. A question about an overdose wants the lines under "If you take more X than
+you should", not the section's first lines about the usual dose; embeddings alone do not tell these apart.
+
+Both sides are matched on folded text (lowercase, no accents) in English, French, Spanish and German, by the
+template's wording, never by a medicine's name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from adapters.leaflet import fold
+
+OVERDOSE = "overdose"
+MISSED = "missed"
+STOPPING = "stopping"
+
+# The template's sub-headings (and what only lines under them say), as they appear in a passage's text.
+_HEADINGS = (
+    (OVERDOSE, re.compile(
+        r"\b(?:take|took|use|used|have) more .{1,60}? than (?:you )?should|overdos|accidental(?:ly)? (?:ingest|swallow|take)"
+        r"|si vous avez (?:pris|utilise|recu) plus|surdos|si (?:toma|usa|utiliza|se le administra) mas|sobredosis|ingestion accidental"
+        r"|grossere menge|mehr .{1,60}? (?:eingenommen|angewendet) haben|uberdos")),
+    (MISSED, re.compile(
+        r"\bif you (?:forget|forgot|miss)|missed dose|si vous oubliez|dose oubliee|si olvid[oa]|dosis olvidada|vergessen haben"
+        r"|vergessene dosis")),
+    (STOPPING, re.compile(
+        r"\bif you stop|si vous arretez|si interrumpe|si deja de|abbrechen|absetzen|beenden sie|die einnahme von .{1,60}? beenden")),
+)
+
+# What a question asks about, by its words (folded; no leading word boundary, so German compounds count).
+_ASKS = (
+    (OVERDOSE, re.compile(
+        r"too (?:much|many)|more than (?:i|you|prescribed)|overdos|by mistake|accident|several tablets|extra (?:dose|tablet)"
+        r"|\btrop\b|surdos|par erreur|demasiad|sobredosis|por error|de mas\b|zu viel|versehen|uberdos|zu hohe")),
+    (MISSED, re.compile(r"forg[eo]t|\bmiss(?:ed)?\b|oubli|olvid|vergess|verpass")),
+    (STOPPING, re.compile(
+        r"\bstop|\bquit|arreter|arrete|du jour au lendemain|interromp|dejar de|deja de|dejo de|interrump|suspend|absetz|abbrech"
+        r"|aufhor|beenden|weglassen")),
+)
+
+
+def asked_subsections(question: str) -> frozenset[str]:
+    folded = fold(question)
+    return frozenset(topic for topic, pattern in _ASKS if pattern.search(folded))
+
+
+def subsections(units: Sequence[str]) -> list[str | None]:
+    """The sub-section each unit of one passage sits in, in order: a unit that opens one (its heading, glued to
+    its first sentence by the text extraction) starts it, and the units after it stay in it until the next."""
+    current: str | None = None
+    found = []
+    for unit in units:
+        folded = fold(unit)
+        current = next((topic for topic, pattern in _HEADINGS if pattern.search(folded)), current)
+        found.append(current)
+    return found
