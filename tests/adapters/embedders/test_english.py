@@ -44,20 +44,31 @@ def test_each_biomedical_question_finds_its_passage(english_embedder: EnglishEmb
 
 
 def test_batches_by_length_keep_input_order(english_embedder: EnglishEmbedder):
+    """int8 activations are scaled per batch, so a text's vector moves a little with its batch (cosine 0.99)."""
     texts = [p * (1 + i % 3) for i, p in enumerate(PASSAGES * 10)]  # 40 texts of mixed length: two length-sorted batches
     together = english_embedder.embed_documents(texts)
-    one_by_one = np.vstack([english_embedder.embed_documents([t]) for t in texts])
-    assert np.abs(together - one_by_one).max() < 1e-4
+    distinct = list(dict.fromkeys(texts))
+    alone = np.vstack([english_embedder.embed_documents([t]) for t in distinct])
+    assert (np.argmax(together @ alone.T, axis=1) == [distinct.index(t) for t in texts]).all()
+    assert min(float(together[i] @ alone[distinct.index(t)]) for i, t in enumerate(texts)) > 0.98
 
 
-def test_questions_go_through_the_int8_copy_and_land_next_to_the_passages(english_embedder: EnglishEmbedder):
+def test_questions_and_passages_go_through_the_int8_copy_next_to_the_fp32_graph(english_embedder: EnglishEmbedder):
+    from onnxruntime import InferenceSession
+    from tokenizers import Tokenizer
+
     texts = PASSAGES + [q for q, _ in QUESTIONS]
-    passages = english_embedder.embed_documents(texts)
+    passages = np.vstack([english_embedder.embed_documents([t]) for t in texts])
     questions = np.vstack([english_embedder.embed_query(t) for t in texts])
-    similarity = (passages * questions).sum(axis=1)
-    assert similarity.min() > 0.97  # the same text, fp32 passage side vs int8 question side
-    assert not np.allclose(passages, questions, atol=1e-4)  # really the quantized model, not the fp32 one
-    assert english_embedder.query_onnx_path.stat().st_size < english_embedder.onnx_path.stat().st_size / 3
+    np.testing.assert_allclose(passages, questions, atol=1e-5)  # one model for both sides
+    tokenizer = Tokenizer.from_file(str(TOKENIZER))
+    tokenizer.enable_truncation(MAX_TOKENS)
+    fp32 = InferenceSession(str(english_embedder.onnx_path), providers=["CPUExecutionProvider"])
+    exact = np.vstack([fp32.run(None, {"input_ids": np.array([e.ids]), "attention_mask": np.array([e.attention_mask])})[0]
+                       for e in map(tokenizer.encode, texts)])
+    similarity = (passages * exact).sum(axis=1)
+    assert similarity.min() > 0.97 and not np.allclose(passages, exact, atol=1e-4)  # really the quantized model
+    assert english_embedder.int8_onnx_path.stat().st_size < english_embedder.onnx_path.stat().st_size / 3
 
 
 def test_a_question_does_not_wait_for_passages_being_embedded(english_embedder: EnglishEmbedder):
@@ -73,13 +84,14 @@ def test_long_passages_are_cut_at_the_trained_length(english_embedder: EnglishEm
     )
 
 
-def test_passages_keep_the_vectors_of_the_torch_export(english_embedder: EnglishEmbedder):
-    """The bundled weights are int8 (per channel): 0.9994 at worst against the float32 torch export, which is
-    what an index built before holds. A wrong mask, pooling or GELU costs far more (the exact erf vs the tanh
-    GELU is the subtlest, and test_the_graph_is_exact_on_the_original_weights catches it)."""
+def test_passages_stay_next_to_the_vectors_of_the_torch_export(english_embedder: EnglishEmbedder):
+    """The bundled weights are int8 (per channel): the graph built from them is 0.9994 at worst against the float32
+    torch export, which is what an index built before holds, and its int8 copy 0.988. A wrong mask, pooling or GELU
+    costs far more (the exact erf vs the tanh GELU is the subtlest, and test_the_graph_is_exact_on_the_original_weights
+    catches it)."""
     vectors = english_embedder.embed_documents(list(REFERENCE["texts"]))
     cosine = (vectors * REFERENCE["vectors"].astype(np.float32)).sum(axis=1)
-    assert cosine.min() > 0.999
+    assert cosine.min() > 0.985
 
 
 def test_the_graph_is_exact_on_the_original_weights(tmp_path: Path):
@@ -115,7 +127,7 @@ def _read_safetensors(path: Path) -> dict[str, np.ndarray]:
 def test_the_graph_is_built_once_and_reused(english_embedder: EnglishEmbedder):
     """The session's embedder built the graph from the bundled weights (and its int8 copy) into its own empty
     cache; asking again reuses the files."""
-    exported, quantized = english_embedder.onnx_path, english_embedder.query_onnx_path
+    exported, quantized = english_embedder.onnx_path, english_embedder.int8_onnx_path
     assert exported.is_file() and exported.stat().st_size > 50_000_000
     assert sorted(exported.parent.iterdir()) == sorted([exported, quantized])  # no partial file left behind
     before = exported.stat().st_mtime_ns, quantized.stat().st_mtime_ns
