@@ -36,6 +36,7 @@ NAME_SEARCH_DEPTH = 10
 # Of the versions of a leaflet that names the medicine, the one in the question's language, else the English one.
 QUESTION_LANGUAGE_BONUS = 0.3
 PIVOT_LANGUAGE_BONUS = 0.2
+PIVOT_LANGUAGE = "en"
 
 
 def to_search_hit(hit: Hit) -> SearchHit:
@@ -104,7 +105,8 @@ def rerank(
     side effects does not repeat the medicine's name. One hit that names it is kept among the results, so
     that the answer can tell the medicine is covered (`shown`: the names to keep such a hit for, when they
     differ from `names`). Of such a document's versions, the one in one of the
-    question's `languages` ranks first, then the English one. Hits keep the store's order among equals."""
+    question's `languages` ranks first, then the English one (`prefer_versions`). Hits keep the store's order
+    among equals."""
     if not names and not wanted:
         return hits[:top_k]
     scale = 1 + (NAME_BONUS + QUESTION_LANGUAGE_BONUS if names else 0) + (SECTION_BONUS if wanted else 0)
@@ -118,12 +120,34 @@ def rerank(
         score += SECTION_BONUS * (section in wanted) - NOT_ANSWER_PENALTY * (section in NOT_ANSWERS)
         return hit.model_copy(update={"score": round(max(score, 0.0) / scale, 6)})
 
-    ranked = sorted((adjusted(hit) for hit in hits), key=lambda hit: -hit.score)
+    ranked = prefer_versions(sorted((adjusted(hit) for hit in hits), key=lambda hit: -hit.score), naming, languages)
     best, rest = ranked[:top_k], ranked[top_k:]
     shown = names if shown is None else shown
     if shown and top_k > 1 and not any(mentions(hit, shown) for hit in best):
         best[-1] = next((hit for hit in rest if mentions(hit, shown)), best[-1])
     return best
+
+
+def prefer_versions(ranked: list[SearchHit], naming: set[str], languages: frozenset[str]) -> list[SearchHit]:
+    """A section of a leaflet about the medicine goes after every other hit when another leaflet about it has
+    that section in a language the question prefers (one of its own, else English): a German question gets the
+    English Dovato leaflet's section rather than the Portuguese one, however the fused scores compare. A leaflet
+    in no preferred language keeps its place."""
+
+    def preference(hit: SearchHit) -> int:
+        return 0 if hit.language in languages else 1 if hit.language == PIVOT_LANGUAGE else 2
+
+    best: dict[str, int] = {}
+    for hit in ranked:
+        section = heading_section(hit.heading)
+        if hit.document_id in naming and section is not None:
+            best[section] = min(best.get(section, 2), preference(hit))
+
+    def elsewhere(hit: SearchHit) -> bool:
+        section = heading_section(hit.heading)
+        return hit.document_id in naming and section is not None and preference(hit) > best[section]
+
+    return [hit for hit in ranked if not elsewhere(hit)] + [hit for hit in ranked if elsewhere(hit)]
 
 
 def merged(hits: list[SearchHit], more: list[Hit]) -> list[SearchHit]:

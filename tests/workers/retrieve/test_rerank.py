@@ -129,3 +129,38 @@ def test_a_german_noun_shared_with_an_english_text_does_not_reorder_the_hits() -
     ranked = rerank(hits, [], asked_sections(question), top_k=2, headings_only=True, shown=names)
 
     assert [h.chunk_id for h in ranked] == ["closed", "land"]
+
+
+def version(chunk_id: str, language: str, heading: str, score: float) -> SearchHit:
+    return SearchHit(chunk_id=chunk_id, score=score, text="Zentrava.", document_id=f"zentrava-{language}", heading=heading,
+                     language=language)
+
+
+@pytest.mark.parametrize(("question", "languages", "first"), [
+    ("Wofür wird Zentrava verschrieben?", frozenset({"de"}), "use-en"),  # no German version: the English one
+    ("¿Para qué se usa Zentrava?", frozenset({"es"}), "use-es"),  # the asker's own language first
+])
+def test_of_a_leaflet_s_versions_the_section_in_the_asker_s_language_else_english_ranks_first(
+    question: str, languages: frozenset[str], first: str
+) -> None:
+    hits = [
+        version("use-pt", "pt", "1. O que é Zentrava e para que é utilizado", score=0.9),
+        version("use-es", "es", "1. Qué es Zentrava y para qué se utiliza", score=0.8),
+        version("how-pt", "pt", "3. Como tomar Zentrava", score=0.7),
+        version("use-en", "en", "1. What Zentrava is and what it is used for", score=0.2),
+    ]
+
+    ranked = rerank(hits, asked_names(question), asked_sections(question), top_k=2, languages=languages)
+
+    assert ranked[0].chunk_id == first
+    assert "use-pt" not in [hit.chunk_id for hit in ranked]
+
+
+def test_a_leaflet_in_no_preferred_language_keeps_its_place() -> None:
+    question = "Wofür wird Zentrava verschrieben?"
+    hits = [version("use-es", "es", "1. Qué es Zentrava y para qué se utiliza", score=0.9),
+            version("how-es", "es", "3. Cómo tomar Zentrava", score=0.5)]
+
+    ranked = rerank(hits, asked_names(question), asked_sections(question), top_k=2, languages=frozenset({"de"}))
+
+    assert [hit.chunk_id for hit in ranked] == ["use-es", "how-es"]
