@@ -39,13 +39,14 @@ EMBEDDING_TTL_S = 7 * 24 * 3600
 
 async def search_documents(request: SearchRequest, services: RetrieveServices) -> SearchResponse:
     languages = services.detector.compatible_languages(request.query)  # once: it decides the spaces searched too
-    spaces = [space.name for space in for_question(languages, services.embedders)]
+    spaces = for_question(languages, services.embedders)
     # Side by side: the multilingual model (one BLAS thread for a question, under MODEL_LOCK) and the English
     # model's int8 session (one thread, outside it); measured in docs/BENCHMARKS.md (`mirage bench questions`).
-    vectors = await asyncio.gather(*(query_embedding(services.embedders[name], request.query, services.embeddings) for name in spaces))
+    vectors = await asyncio.gather(*(
+        query_embedding(services.embedders[space.name], space.reads(request.query, languages), services.embeddings) for space in spaces))
     return await asyncio.to_thread(
         search, request, embedders=services.embedders, lexical=services.lexical, detector=services.detector,
-        store=services.store, dense=dict(zip(spaces, vectors, strict=True)), languages=languages,
+        store=services.store, dense={space.name: vector for space, vector in zip(spaces, vectors, strict=True)}, languages=languages,
     )
 
 

@@ -22,8 +22,9 @@ from adapters.leaflet import (
     naming_text,
 )
 from adapters.spaces import PRIMARY, for_question
-from adapters.stores.base import Hit, QueryVectors, VectorStore
+from adapters.stores.base import Hit, QueryVectors, SparseTerms, VectorStore
 from adapters.stores.lexical import Bm25Encoder
+from adapters.terminology import english_text
 from contracts.search import SearchHit, SearchRequest, SearchResponse
 
 # The store's fused scores are re-ranked over this many hits (or top_k when larger).
@@ -59,8 +60,8 @@ def search(
     if languages is None:
         languages = detector.compatible_languages(request.query)
     if dense is None:
-        dense = {space.name: embedders[space.name].embed_query(request.query) for space in for_question(languages, embedders)}
-    query = QueryVectors(dense=dense, sparse=lexical.encode_query(request.query, languages), languages=languages)
+        dense = {space.name: embedders[space.name].embed_query(space.reads(request.query, languages)) for space in for_question(languages, embedders)}
+    query = QueryVectors(dense=dense, sparse=query_terms(request.query, languages, lexical), languages=languages)
     depth = max(request.top_k, RERANK_DEPTH)
     hits = [to_search_hit(h) for h in store.search(query, limit=depth, filters=request.filters)]
     asked = asked_names(request.query)
@@ -91,6 +92,17 @@ def search(
         results=rerank(hits, names, asked_sections(request.query), request.top_k, languages, headings_only, shown=shown),
         took_ms=round((time.perf_counter() - started) * 1000, 3),
     )
+
+
+def query_terms(question: str, languages: frozenset[str], lexical: Bm25Encoder) -> SparseTerms:
+    """The question's BM25 terms in each of its languages and, when it cannot be English, the English forms its
+    words may have (adapters.terminology: glossary words, cognates), so that its words reach English chunks."""
+    terms = lexical.encode_query(question, languages)
+    english = english_text(question, languages) if languages and "en" not in languages else ""
+    if not english:
+        return terms
+    indices = sorted({*terms.indices, *lexical.encode_query(english, {"en"}).indices})
+    return SparseTerms(indices=tuple(indices), values=(1.0,) * len(indices))
 
 
 def rerank(

@@ -10,11 +10,12 @@ import pytest
 from adapters.spaces import DENSE, ENGLISH
 from adapters.stores.edge import EdgeVectorStore
 from adapters.stores.lexical import Bm25Encoder
+from adapters.terminology import english_question
 from contracts import topology
 from contracts.documents import BlobRef, DocumentUploaded
 from contracts.search import SearchRequest
 from tests.factories import prepare
-from workers.retrieve.search import search
+from workers.retrieve.search import query_terms, search
 
 PASSAGES = {
     "imatinib": "Imatinib inhibits the BCR-ABL tyrosine kinase and is the first-line treatment of chronic myeloid leukemia.",
@@ -139,5 +140,15 @@ def test_with_the_english_model_english_and_other_questions_find_their_passage(
     response = search(SearchRequest(query=question, top_k=3), embedders={DENSE: embedder, ENGLISH: english}, lexical=lexical,
                       detector=detector, store=indexed_with_english)
     assert response.results[0].document_id == expected
-    may_be_english = "en" in detector.compatible_languages(question)
-    assert english.queries == ([question] if may_be_english else [])  # a French question is not embedded in English
+    languages = detector.compatible_languages(question)
+    # a French question is read by the English model in English words ("conserver les stylos d'insuline" → "store ... insulin")
+    assert english.queries == [english_question(question, languages)]
+
+
+def test_a_question_in_another_language_carries_its_words_english_forms_to_bm25(lexical):
+    french = frozenset({"fr"})
+    terms = set(query_terms("hépatite chronique", french, lexical).indices)
+    assert set(lexical.encode_query("chronic hepatitis", {"en"}).indices) <= terms
+    assert set(lexical.encode_query("hépatite chronique", french).indices) <= terms
+    english = frozenset({"en"})
+    assert query_terms("chronic hepatitis", english, lexical) == lexical.encode_query("chronic hepatitis", english)
