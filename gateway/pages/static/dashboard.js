@@ -141,7 +141,7 @@ function render(data) {
   }));
   drawQuestions(data.questions.minutes);
   drawLatency(data.questions.minutes);
-  document.getElementById("updated").textContent = new Date().toLocaleTimeString("en-GB");
+  document.getElementById("updated").textContent = `${data.generated_at.slice(11, 19)} UTC`;
 }
 
 function problem(text) {
