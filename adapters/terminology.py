@@ -74,7 +74,7 @@ def english_forms(word: str, language: str) -> list[str]:
             forms += [word[: -len(ending)] + replacement for replacement in replacements]
             break
     for pattern, replacement in _LETTERS.get(language, ()):
-        forms += [re.sub(pattern, replacement, form) for form in forms]
+        forms += [changed for form in forms if (changed := re.sub(pattern, replacement, form)) != form]
     return list(dict.fromkeys(fold(form) for form in forms))
 
 
@@ -99,44 +99,57 @@ def english_text(text: str, languages: Iterable[str]) -> str:
 
 
 def english_rendering(text: str, language: str) -> str:
-    """The question word by word in English where the glossary knows the word, else in its likeliest cognate
-    form: a rough English version for the English model (short words, mostly grammar, are left out)."""
+    """The question word by word, in order, in English where the glossary knows the word, else in its likeliest
+    cognate form: a rough English version for the English model (short words, mostly grammar, are left out)."""
     if language not in _ENDINGS:
         return ""
-    english, rest = glossary_words(text, language)
-    return " ".join([*english, *(english_forms(word, language)[-1] for word in rest if len(word) >= _MIN_LETTERS)])
+    return " ".join(piece if known else english_forms(piece, language)[-1]
+                    for piece, known in read(text, language) if known or len(piece) >= _MIN_LETTERS)
 
 
 def glossary_words(text: str, language: str) -> tuple[list[str], list[str]]:
-    """The English words of the glossary's entries found in `text` (phrases before their words; in German also
-    as the last part of a compound: "Grippeimpfung" ends with "Impfung"), and the words left over, lowercase."""
+    """The English words of the glossary's entries found in `text`, and the words left over, lowercase."""
+    pieces = read(text, language)
+    return list(dict.fromkeys(piece for piece, known in pieces if known)), [piece for piece, known in pieces if not known]
+
+
+def read(text: str, language: str) -> list[tuple[str, bool]]:
+    """`text` in order as (English word, True) where a glossary entry starts (the longest one), else (its word
+    lowercase, False); in German a compound is also known by its last part ("Grippeimpfung" ends with "Impfung")."""
     words = [w.lower() for w in _WORD.findall(text)]
     folded = [fold(w) for w in words]
-    english: list[str] = []
-    for variant, word in _glossary(language):
-        size = len(variant)
-        for i in range(len(folded) - size + 1):
-            if tuple(folded[i : i + size]) == variant:
-                english.append(word)
-                folded[i : i + size] = [""] * size
-    rest = [w for w, f in zip(words, folded, strict=True) if f]
-    if language == "de":
-        english += [word for w in rest for variant, word in _glossary(language)
-                    if len(variant) == 1 and len(variant[0]) >= 4 and len(w) > len(variant[0]) and fold(w).endswith(variant[0])]
-    return list(dict.fromkeys(english)), rest
+    starting, endings = _glossary(language)
+    pieces: list[tuple[str, bool]] = []
+    i = 0
+    while i < len(folded):
+        entry = next(((variant, word) for variant, word in starting.get(folded[i], ()) if tuple(folded[i : i + len(variant)]) == variant), None)
+        if entry is None:
+            if language == "de":
+                pieces += [(word, True) for ending, word in endings if len(folded[i]) > len(ending) and folded[i].endswith(ending)]
+            pieces.append((words[i], False))
+            i += 1
+        else:
+            pieces.append((entry[1], True))
+            i += len(entry[0])
+    return pieces
 
 
 @functools.cache
-def _glossary(language: str) -> tuple[tuple[tuple[str, ...], str], ...]:
-    """(folded variant, English) of `language`, longest variants first so that phrases win over their words."""
+def _glossary(language: str) -> tuple[dict[str, list[tuple[tuple[str, ...], str]]], list[tuple[str, str]]]:
+    """`language`'s entries by their first folded word (longest entries first), and its one-word entries of at
+    least 4 letters, which a German compound may end with."""
     column = {"fr": 1, "es": 2, "de": 3}[language]
-    pairs = []
+    starting: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
         if line.startswith("#") or not line.strip():
             continue
         cells = line.split("\t")
-        pairs += [(tuple(_WORD.findall(fold(v).lower())), cells[0]) for v in cells[column].split(",") if v.strip()]
-    return tuple(sorted(set(pairs), key=lambda pair: (-len(pair[0]), pair)))
+        for variant in filter(None, (tuple(_WORD.findall(fold(v).lower())) for v in cells[column].split(","))):
+            starting.setdefault(variant[0], []).append((variant, cells[0]))
+    for entries in starting.values():
+        entries.sort(key=lambda entry: -len(entry[0]))
+    endings = sorted({(v[0], word) for entries in starting.values() for v, word in entries if len(v) == 1 and len(v[0]) >= 4})
+    return starting, endings
 
 
 def fold(text: str) -> str:

@@ -32,7 +32,7 @@ def test_a_substance_name_stays_itself_accents_folded():
 
 def test_the_glossary_gives_words_that_are_not_cognates_phrases_first():
     english, rest = glossary_words("Les effets secondaires du traitement chez l'enfant", "fr")
-    assert english == ["side effects", "child", "treatment"]
+    assert english == ["side effects", "treatment", "child"]
     assert "secondaires" not in rest and "effets" not in rest
 
 
