@@ -18,8 +18,9 @@ that answers the question, quoted verbatim with citations and framed in the answ
    effects, storage, contents), plus LIST_BONUS for a list in that section, minus BOILERPLATE_PENALTY for a line
    every leaflet repeats (workers/generate/boilerplate.py). A question about an amount adds AMOUNT_BONUS to
    units that state one.
-4. *Choosing.* The best unit's document is quoted: its `max_sentences` best units scoring at least KEEP_RATIO
-   of the best, in passage order; a version in the answer language is preferred when the retriever found one.
+4. *Choosing.* The best unit's document is quoted: its `max_sentences` best units scoring within KEEP_MARGIN of
+   the best, in passage order, a unit outside the asked section only when it scores within OTHER_SECTION_MARGIN of
+   that section's best; a version in the answer language is preferred when the retriever found one.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ MIN_CROSS_LANGUAGE_OVERLAP = 0.15
 # Across languages few words are shared; the embedding similarity decides. With USE, passages that answer
 # a FR/ES/DE question score 0.37-0.48 and off-topic ones under 0.13 (tests/workers/generate, docs/BENCHMARKS.md).
 MIN_CROSS_LANGUAGE_SIMILARITY = 0.25
-KEEP_RATIO = 0.6
+KEEP_MARGIN = 0.8
+OTHER_SECTION_MARGIN = 0.2
 # USE similarity of a sentence that answers the question is about 0.3-0.5, of one beside the point under 0.2.
 MEANING_WEIGHT = 1.0
 AMOUNT_BONUS = 0.3
@@ -268,11 +270,10 @@ class ExtractiveGenerator:
         return share > 0 and share >= (self.min_cross_language_overlap if cross_language else self.min_overlap)
 
     def _choose(self, candidates: list[_Candidate], passages: Sequence[SearchHit]) -> list[_Candidate]:
-        """The best units of the best unit's document, from the asked section when a passage of it is relevant,
-        and no boilerplate when there is anything else to say."""
+        """The best units of the best unit's document, and no boilerplate when there is anything else to say. The
+        asked section comes first, but not alone: the lactose warning of "before you take" answers "does it contain
+        lactose?" as well as the composition does."""
         ranked = sorted(candidates, key=lambda c: (-c.score, c.rank, c.position))
-        if any(c.in_section for c in ranked):
-            ranked = [c for c in ranked if c.in_section]
         if not all(c.boilerplate for c in ranked):
             ranked = [c for c in ranked if not c.boilerplate]
         if not ranked or ranked[0].score <= 0:
@@ -280,12 +281,17 @@ class ExtractiveGenerator:
         return self._best_of_document(ranked, passages, self.max_sentences)
 
     def _best_of_document(self, ranked: list[_Candidate], passages: Sequence[SearchHit], limit: int) -> list[_Candidate]:
+        """Up to `limit` units within KEEP_MARGIN of the best; when the asked section has some, a unit of another
+        section only within OTHER_SECTION_MARGIN of the section's best (it must answer about as well)."""
         document = passages[ranked[0].rank].document_id
-        floor = KEEP_RATIO * ranked[0].score
+        floor = ranked[0].score - KEEP_MARGIN
+        section_best = next((c.score for c in ranked if c.in_section), None)
         chosen: list[_Candidate] = []
         for candidate in ranked:
             if candidate.score < floor or len(chosen) == limit:
                 break
+            if section_best is not None and not candidate.in_section and candidate.score < section_best - OTHER_SECTION_MARGIN:
+                continue
             if passages[candidate.rank].document_id == document and all(candidate.text != c.text for c in chosen):
                 chosen.append(candidate)
         return sorted(chosen, key=lambda c: (c.rank, c.position))
