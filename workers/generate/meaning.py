@@ -14,6 +14,9 @@ from adapters.embedders.base import Embedder
 
 # Sentences of the same leaflets come back question after question: 4096 vectors of 512 floats are 8 MB.
 CACHE_SIZE = 4096
+# A unit's opening says what it is about; the rest of a long list ("Common side effects: a; b; ...") only costs
+# time, which grows with the text (the tokenizer is pure Python).
+MAX_CHARS = 120
 
 
 class SentenceMeaning:
@@ -29,7 +32,7 @@ class SentenceMeaning:
         if not sentences:
             return np.zeros(0, dtype=np.float32)
         asked = self.embedder.embed_query(question)
-        vectors = self._vectors(sentences)
+        vectors = self._vectors([sentence[:MAX_CHARS] for sentence in sentences])
         return vectors @ asked
 
     def _vectors(self, sentences: Sequence[str]) -> np.ndarray:
