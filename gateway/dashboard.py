@@ -149,7 +149,10 @@ async def dead_letters_by_subject(runtime: Runtime) -> dict[str, int]:
 
 
 def dependencies(deps: dict[str, Any]) -> list[Dependency]:
+    """The health check's dependencies in words, in the order an operator looks at them (one it adds later shows too)."""
     nats, jetstream, retrieve, redis = deps["nats"], deps["jetstream"], deps["retrieve"], deps["redis"]
+    others = [Dependency(name=name, state=dep.get("state", "unknown"), detail=dep.get("error"))
+              for name, dep in deps.items() if name not in ("nats", "jetstream", "retrieve", "redis")]
     return [
         Dependency(name="NATS", state=nats["state"], detail=nats.get("server")),
         Dependency(name="JetStream consumers", state=jetstream["state"], detail=jetstream.get("error")),
@@ -158,4 +161,5 @@ def dependencies(deps: dict[str, Any]) -> list[Dependency]:
                    else retrieve.get("error")),
         Dependency(name="Redis", state=redis["state"],
                    detail="in-process caches (REDIS_URL unset)" if redis["state"] == "not_configured" else redis.get("error")),
+        *others,
     ]
