@@ -1,59 +1,60 @@
 """The OpenAPI document and its two readers, /docs (Swagger UI) and /redoc, unless MIRAGE_DOCS_ACCESS=off.
 
-FastAPI's pages load their script and style from a CDN and start Swagger UI with an inline script: each page is sent
-with a content security policy naming exactly those sources, and that one inline script by its hash, so nothing else
-(an injected script included) runs there. The OAuth2 redirect page is not served: no route uses OAuth2.
+Both readers are served from this machine (the files of the `fastapi-offline` package, and Swagger UI's start-up script
+of our own), not from a CDN: they work with no network, and no script from another site runs on a page where an admin
+may paste an API key. Each page's policy allows this server's scripts only, no inline one; styles may be inline
+(both readers set them as they render) and ReDoc runs its search in a worker it makes from a blob. The OAuth2 redirect
+page is not served: no route uses OAuth2.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
+from pathlib import Path
 
+import fastapi_offline
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from starlette.staticfiles import StaticFiles
 
 from runtime.settings import Settings
 
 OPENAPI_URL = "/openapi.json"
-CDN = "https://cdn.jsdelivr.net"
-FAVICON = "https://fastapi.tiangolo.com"
-COMMON = f"default-src 'none'; connect-src 'self'; img-src 'self' data: {CDN} {FAVICON}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+STATIC_URL = "/docs/static"
+READERS = Path(fastapi_offline.__file__).resolve().parent / "static"
+INIT_SCRIPT = Path(__file__).resolve().parent.parent / "pages" / "static" / "swagger-init.js"
+POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
+          "connect-src 'self'; worker-src blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 
 
-def inline_script_hashes(html: str) -> list[str]:
-    """CSP sources ('sha256-…') for each inline <script> of a page."""
-    return [f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'"
-            for body in re.findall(r"<script>(.*?)</script>", html, flags=re.DOTALL)]
-
-
-def with_policy(page: HTMLResponse, policy: str) -> HTMLResponse:
-    page.headers["Content-Security-Policy"] = policy
-    return page
+def page(title: str, head: str, body: str) -> HTMLResponse:
+    html = (f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, '
+            f'initial-scale=1">\n<title>{title}</title>\n<link rel="icon" href="{STATIC_URL}/favicon.png">\n{head}</head>\n'
+            f"<body>\n{body}</body>\n</html>\n")
+    return HTMLResponse(html, headers={"Content-Security-Policy": POLICY})
 
 
 def install(app: FastAPI, settings: Settings) -> None:
     if settings.docs_access == "off":
         return
-    swagger = get_swagger_ui_html(openapi_url=OPENAPI_URL, title=f"{app.title} - Swagger UI", swagger_ui_parameters=app.swagger_ui_parameters)
-    swagger_policy = (f"{COMMON}; script-src {CDN} {' '.join(inline_script_hashes(swagger.body.decode()))}; "
-                      f"style-src {CDN} 'unsafe-inline'")
-    redoc = get_redoc_html(openapi_url=OPENAPI_URL, title=f"{app.title} - ReDoc")
-    redoc_policy = (f"{COMMON}; script-src {CDN}; worker-src blob:; style-src https://fonts.googleapis.com 'unsafe-inline'; "
-                    "font-src https://fonts.gstatic.com")
 
     async def openapi(_: Request) -> JSONResponse:
         return JSONResponse(app.openapi())
 
     async def docs(_: Request) -> HTMLResponse:
-        return with_policy(HTMLResponse(swagger.body), swagger_policy)
+        return page(f"{app.title} - Swagger UI", f'<link rel="stylesheet" href="{STATIC_URL}/swagger-ui.css">\n',
+                    f'<div id="swagger-ui" data-openapi-url="{OPENAPI_URL}"></div>\n<script src="{STATIC_URL}/swagger-ui-bundle.js"></script>\n'
+                    '<script src="/docs/swagger-init.js"></script>\n')
 
-    async def redoc_page(_: Request) -> HTMLResponse:
-        return with_policy(HTMLResponse(redoc.body), redoc_policy)
+    async def redoc(_: Request) -> HTMLResponse:
+        return page(f"{app.title} - ReDoc", "",
+                    f'<redoc spec-url="{OPENAPI_URL}"></redoc>\n<script src="{STATIC_URL}/redoc.standalone.js"></script>\n')
+
+    async def init_script(_: Request) -> FileResponse:
+        return FileResponse(INIT_SCRIPT, media_type="text/javascript")
 
     # Plain routes, as FastAPI's own: pages about the API, not operations of it.
     app.add_route(OPENAPI_URL, openapi, include_in_schema=False)
     app.add_route("/docs", docs, include_in_schema=False)
-    app.add_route("/redoc", redoc_page, include_in_schema=False)
+    app.add_route("/docs/swagger-init.js", init_script, include_in_schema=False)
+    app.add_route("/redoc", redoc, include_in_schema=False)
+    app.mount(STATIC_URL, StaticFiles(directory=READERS), name="docs-static")

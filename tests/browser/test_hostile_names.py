@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import html
 import json
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from runtime.nats_server import free_port
 from tests.factories import SAMPLES
+from tests.serving import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 NAME = "<img src=x onerror=alert(1)>.html"
@@ -47,30 +45,16 @@ def leaflet(heading: str | None, marker: str) -> bytes:
 
 @pytest.fixture
 def served(settings_factory, embedder, detector) -> Iterator[str]:  # noqa: ANN001
-    """The gateway and every worker on a real HTTP port (uvicorn in a thread), no account: the local single-user mode."""
-    import uvicorn
-
+    """The gateway and every worker on a real HTTP port, no account: the local single-user mode."""
     from contracts.chain import WORKERS
     from gateway.app import create_app
     from mirage.embedded import runtime_factory
     from runtime.process import Components
 
-    port = free_port()
-    settings = settings_factory(host="127.0.0.1", port=port, english_embedder="none")
+    settings = settings_factory(host="127.0.0.1", english_embedder="none")
     components = Components(settings, embedder=embedder, detector=detector, english=None)
-    app = create_app(settings, runtime_factory(settings, settings.nats_url, WORKERS, components))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="gateway", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 180
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the gateway did not start"
-        time.sleep(0.1)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(60)
+    with serving(create_app(settings, runtime_factory(settings, settings.nats_url, WORKERS, components))) as base:
+        yield base
 
 
 def upload_and_hold(base: str) -> tuple[dict[str, str], dict[str, str]]:

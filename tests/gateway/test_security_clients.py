@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,33 +9,19 @@ import pytest
 from rich.console import Console
 
 from mirage import uploader
-from runtime.nats_server import free_port
 from tests.factories import SAMPLES, make_txt
+from tests.serving import serving
 
 
 @pytest.fixture
 def served(settings_factory) -> Iterator[str]:  # noqa: ANN001
     """The gateway alone (no worker: an upload answers 202 at once) on a real port, two uploads a minute."""
-    import uvicorn
-
     from gateway.app import create_app
     from mirage.embedded import runtime_factory
 
-    port = free_port()
-    settings = settings_factory(port=port, upload_wait_s=0, rate_limit_uploads=2)
-    app = create_app(settings, runtime_factory(settings, settings.nats_url, []))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="gateway", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the gateway did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(30)
+    settings = settings_factory(upload_wait_s=0, rate_limit_uploads=2)
+    with serving(create_app(settings, runtime_factory(settings, settings.nats_url, []))) as base:
+        yield base
 
 
 def test_ingest_waits_as_retry_after_says(served: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
