@@ -14,6 +14,7 @@ from typing import Any
 
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
+from nats.js.errors import APIError
 
 from adapters.formats import DocumentFormat
 from contracts import subjects
@@ -95,7 +96,12 @@ class Documents:
             format=fmt.value, blob=blob, metadata=existing.metadata if again else metadata,
         )
         async with outcome_of(self.runtime.broker.connection, subjects.document_outcomes(document_id)) as outcome:
-            await self.runtime.bus.publish(event, subjects.DOCUMENT_UPLOADED)
+            try:
+                await self.runtime.bus.publish(event, subjects.DOCUMENT_UPLOADED)
+            except APIError:  # refused (the store is full): no record will come, so no bytes may stay
+                if existing is None or not existing.visible:
+                    await self.runtime.uploads.delete(document_id)
+                raise
             arrival = await outcome.wait(self.settings.upload_wait_s)
         kind = kind_of(arrival)
         metrics.UPLOAD_SECONDS.observe(time.perf_counter() - started)

@@ -9,6 +9,8 @@ from uuid import uuid4
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from nats.errors import Error as NatsError
+from nats.js.errors import APIError
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -45,8 +47,12 @@ ERRORS = {
     422: "A parameter, field, filter or metadata that is not valid, named in detail",
     429: "Over this key's limit per minute: `Retry-After` says in how many seconds to try again",
     500: "An unexpected error: the body carries an error id that the server's log carries too",
-    503: "A dependency is not answering (a worker, the accounts bucket), or the health check found one degraded",
+    503: "A dependency is not answering (NATS, a worker, the accounts bucket), or the health check found one degraded",
+    507: "The data directory's store is full: nothing of the upload was kept",
 }
+# JetStream's refusals for want of space: "insufficient resources" (the server's or the account's storage limit,
+# 75% of a disk's free space by default) and "insufficient storage resources available".
+STORAGE_FULL = {10023, 10047}
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -86,6 +92,10 @@ def install_error_handlers(app: FastAPI) -> None:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
 
+    @app.exception_handler(NatsError)
+    async def broker_error(_: Request, exc: NatsError) -> JSONResponse:
+        return JSONResponse(error_body(*broker_refusal(exc)), status_code=507 if storage_full(exc) else 503)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         error_id = uuid4().hex[:16]
@@ -94,3 +104,16 @@ def install_error_handlers(app: FastAPI) -> None:
                   extra={"trace_id": trace_headers.get(TRACE_ID_HEADER)})
         return JSONResponse(error_body("internal_error", f"an unexpected error; quote error id {error_id} when reporting it",
                                        error_id=error_id), status_code=500, headers=trace_headers)
+
+
+def storage_full(exc: Exception) -> bool:
+    """JetStream refused a write for want of space (a definite refusal: nothing of it was stored)."""
+    return isinstance(exc, APIError) and exc.err_code in STORAGE_FULL
+
+
+def broker_refusal(exc: NatsError) -> tuple[str, str]:
+    """The error code and detail for NATS failing a request: full, or not answering (down, restarting, timed out)."""
+    if storage_full(exc):
+        return "insufficient_storage", "the data directory's store is full; free space or raise its limit, then upload again"
+    log.warning("NATS failed a request: %r", exc)
+    return "nats_unavailable", f"the message broker did not answer ({type(exc).__name__}); try again shortly"

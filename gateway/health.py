@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import time
+import weakref
+from datetime import UTC, datetime
 from typing import Any
+
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.api import ConsumerInfo
+from nats.js.errors import NotFoundError
 
 from contracts import topology
 from contracts.search import SearchRequest
@@ -15,15 +22,8 @@ async def check_health(runtime: Runtime) -> dict[str, Any]:
     deps: dict[str, Any] = {}
     nc = runtime.broker.connection
     deps["nats"] = {"state": "up" if nc.is_connected else "down", "server": nc.connected_url.netloc if nc.connected_url else None}
-    js = nc.jetstream()
     try:
-        consumers = {}
-        for spec in topology.CONSUMERS:
-            info = await js.consumer_info(spec.stream.name, spec.durable)
-            consumers[spec.durable] = {"pending": info.num_pending, "ack_pending": info.num_ack_pending,
-                                       "redelivered": info.num_redelivered}
-        dead = await js.stream_info(topology.DEADLETTER.name)
-        deps["jetstream"] = {"state": "up", "consumers": consumers, "dead_letters": dead.state.messages}
+        deps["jetstream"] = await jetstream_state(nc, runtime.settings.stuck_after_s)
     except Exception as exc:  # a consumer not created yet means its worker never started
         deps["jetstream"] = {"state": "degraded", "error": f"{type(exc).__name__}: {exc}"}
     started = time.perf_counter()
@@ -38,10 +38,52 @@ async def check_health(runtime: Runtime) -> dict[str, Any]:
     return {"status": "ok" if healthy else "degraded", "dependencies": deps, "unreadable_records": UNREADABLE.summary()}
 
 
+# One consumer_info per consumer at most every CACHE_S per connection: /health stays cheap however often it is probed.
+CACHE_S = 2.0
+_cached: weakref.WeakKeyDictionary[Client, tuple[float, dict[str, Any]]] = weakref.WeakKeyDictionary()
+
+
+async def jetstream_state(nc: Client, stuck_after_s: float) -> dict[str, Any]:
+    """Every consumer's backlog; `degraded`, naming them under `stuck`, when a consumer's oldest unacknowledged message
+    is older than `stuck_after_s` and it has acknowledged nothing for as long (its worker is down, hung or failing)."""
+    if (hit := _cached.get(nc)) is not None and time.monotonic() - hit[0] < CACHE_S:
+        return hit[1]
+    js, now = nc.jetstream(), datetime.now(UTC)
+    consumers, stuck = {}, []
+    for spec in topology.CONSUMERS:
+        info = await js.consumer_info(spec.stream.name, spec.durable)
+        consumers[spec.durable] = {"pending": info.num_pending, "ack_pending": info.num_ack_pending, "redelivered": info.num_redelivered}
+        if (waited := await stuck_for(js, spec, info, now)) > stuck_after_s:
+            consumers[spec.durable]["stuck_s"] = round(waited)
+            stuck.append(spec.durable)
+    dead = await js.stream_info(topology.DEADLETTER.name)
+    state = {"state": "degraded" if stuck else "up", "consumers": consumers, "dead_letters": dead.state.messages}
+    if stuck:
+        state["stuck"] = stuck
+    _cached[nc] = (time.monotonic(), state)
+    return state
+
+
+async def stuck_for(js: JetStreamContext, spec: topology.ConsumerSpec, info: ConsumerInfo, now: datetime) -> float:
+    """Seconds the consumer has made no progress while a message waits for it: the lesser of the time since its last
+    acknowledgement and the age of its oldest unacknowledged message (0 when nothing waits). A hung handler's heartbeat
+    ("in progress") moves neither."""
+    if not (info.num_pending or info.num_ack_pending):
+        return 0.0
+    last_ack = info.ack_floor.last_active if info.ack_floor and info.ack_floor.last_active else info.created
+    idle = (now - last_ack).total_seconds()
+    floor = info.ack_floor.stream_seq if info.ack_floor else 0
+    try:
+        oldest = await js.get_msg(spec.stream.name, seq=floor + 1, subject=spec.filter_subject, next=True)
+    except NotFoundError:
+        return idle
+    return min(idle, (now - oldest.time).total_seconds()) if oldest.time else idle
+
+
 async def redis_state(url: str) -> dict[str, Any]:
     import redis.asyncio as redis
 
-    client = redis.from_url(url, socket_timeout=1)
+    client = redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
     try:
         await client.ping()
         return {"state": "up"}

@@ -156,6 +156,9 @@ class Runtime:
         self.tracer_provider.shutdown()
 
 
+# Reconnect for as long as the process lives, every second: a restarted server (or a replaced cluster node) is found
+# again, where nats-py's default gives up after 60 attempts and leaves a process that runs but never consumes again.
+RECONNECT = {"max_reconnect_attempts": -1, "reconnect_time_wait": 1}
 WorkerAttach = Callable[[NatsBroker, "Runtime"], None]
 
 
@@ -169,7 +172,8 @@ async def start_runtime(
     tracer_provider = tracer_provider or telemetry.tracer_provider("mirage")
     broker = NatsBroker(servers, middlewares=[NatsPrometheusMiddleware(registry=REGISTRY),
                                               NatsTelemetryMiddleware(tracer_provider=tracer_provider)],
-                        logger=MessageLog(log, lambda: getattr(broker.context.get_local("message"), "headers", None)))
+                        logger=MessageLog(log, lambda: getattr(broker.context.get_local("message"), "headers", None)),
+                        **RECONNECT)
     await broker.connect()
     js = broker.connection.jetstream()
     await ensure_topology(js, settings.jetstream_replicas)

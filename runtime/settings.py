@@ -75,6 +75,8 @@ class Settings(BaseSettings):
 
     max_deliver: int = Field(default=5, ge=1, description="Deliveries before a message goes to the dead-letter stream.")
     ack_wait_s: float = Field(default=30.0, gt=0, description="Seconds without progress before JetStream redelivers.")
+    stuck_after_s: float = Field(default=600.0, gt=0, description="/health names a consumer stuck once its oldest unacknowledged message "
+                                 "is this old and it has acknowledged nothing for as long (MirageConsumerBacklogStuck's 10 minutes).")
 
     review_deadline_critical_s: float = Field(default=900.0, gt=0, description="A critical case not decided by then is escalated.")
     review_deadline_high_s: float = Field(default=3600.0, gt=0, description="Deadline of a high-risk case.")

@@ -31,7 +31,8 @@ def documents(request: Request) -> Documents:
 
 
 @router.post("/upload", status_code=201, summary="Upload a document; answers once it is searchable",
-             dependencies=[Depends(requires(*ADMINS)), Depends(rate_limited("uploads"))], responses=error_responses(400, 415, 429) | UPLOAD_ANSWERS)
+             dependencies=[Depends(requires(*ADMINS)), Depends(rate_limited("uploads"))],
+             responses=error_responses(400, 415, 429, 507) | UPLOAD_ANSWERS)
 async def upload(
     request: Request,
     file: Annotated[UploadFile, File(description="PDF, DOCX, TXT, Markdown or HTML")],
