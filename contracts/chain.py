@@ -14,6 +14,7 @@ from contracts.documents import (
     DocumentUploaded,
 )
 from contracts.envelope import Event
+from contracts.index import ReindexFinished, ReindexProgressed, ReindexRequested
 from contracts.questions import (
     AnswerGenerated,
     AnswerRejected,
@@ -37,7 +38,7 @@ class Link:
     message: type
     publisher: str
     consumer: str
-    kind: Literal["stream", "request", "outcome"] = "stream"
+    kind: Literal["stream", "request", "outcome"] = "stream"  # outcome: followed by a waiter (gateway, operator), not a worker
 
 
 CHAIN: tuple[Link, ...] = (
@@ -51,6 +52,9 @@ CHAIN: tuple[Link, ...] = (
     Link(s.wildcard(s.DOCUMENT_INDEXED), DocumentIndexed, "ingest", "catalog"),
     Link(s.wildcard(s.DOCUMENT_FAILED), DocumentFailed, "ingest", "catalog"),
     Link(s.wildcard(s.DOCUMENT_DELETED), DocumentDeleted, "ingest", "catalog"),
+    Link(s.REINDEX_REQUESTED, ReindexRequested, "operator", "ingest"),
+    Link(s.wildcard(s.REINDEX_PROGRESSED), ReindexProgressed, "ingest", "operator", "outcome"),
+    Link(s.wildcard(s.REINDEX_FINISHED), ReindexFinished, "ingest", "operator", "outcome"),
     Link(s.SEARCH, SearchRequest, "gateway", "retrieve", "request"),
     Link(s.QUERY_RECEIVED, QueryReceived, "gateway", "translate"),
     Link(s.QUERY_TRANSLATED, QueryTranslated, "translate", "retrieve"),
@@ -101,4 +105,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     ReviewEscalated,
     ReviewDecided,
     AnswerRejected,
+    ReindexRequested,
+    ReindexProgressed,
+    ReindexFinished,
 )

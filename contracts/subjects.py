@@ -8,6 +8,15 @@ DOCUMENT_DELETED = "mirage.document.deleted"
 
 SEARCH = "mirage.retrieve.search"
 
+REINDEX_REQUESTED = "mirage.index.requested"
+REINDEX_PROGRESSED = "mirage.index.progressed"
+REINDEX_FINISHED = "mirage.index.finished"
+
+
+def for_reindex(subject: str, reindex_id: str) -> str:
+    """Progress and outcome subjects end with the re-index id, so the operator's command follows exactly one."""
+    return f"{subject}.{reindex_id}"
+
 DEADLETTER_PREFIX = "mirage.deadletter"
 
 

@@ -56,7 +56,12 @@ AUDIT = StreamSpec(
     description="The audit trail: one entry per review action and per automatic release, each with the hash of the one before.",
     append_only=True,
 )
-STREAMS = (DOCUMENTS, QUESTIONS, DEADLETTER, AUDIT)
+INDEX = StreamSpec(
+    name="MIRAGE_INDEX",
+    subjects=("mirage.index.>",),
+    description="Operators' re-indexing of the stored documents: requests, progress, outcomes.",
+)
+STREAMS = (DOCUMENTS, QUESTIONS, DEADLETTER, AUDIT, INDEX)
 
 INGEST = ConsumerSpec(
     durable="ingest",
@@ -75,6 +80,12 @@ INGEST_GAVE_UP = ConsumerSpec(
     stream=DEADLETTER,
     filter_subject=subjects.deadletter(subjects.DOCUMENT_UPLOADED),
     description="Mark documents failed when indexing was given up after the last delivery.",
+)
+INGEST_REINDEX = ConsumerSpec(
+    durable="ingest-reindex",
+    stream=INDEX,
+    filter_subject=subjects.REINDEX_REQUESTED,
+    description="Re-index the stored documents into a new index generation (or in place) for an operator; never the uploads' consumer.",
 )
 CATALOG = tuple(
     ConsumerSpec(durable=f"catalog-{name}", stream=DOCUMENTS, filter_subject=subject,
@@ -131,7 +142,7 @@ QUESTIONS_GAVE_UP = tuple(
                           ("generate", subjects.CONTEXT_RETRIEVED), ("classify-risk", subjects.ANSWER_GENERATED),
                           ("review", subjects.wildcard(subjects.REVIEW_REQUESTED)))
 )
-CONSUMERS = (INGEST, INGEST_DELETE, INGEST_GAVE_UP, *CATALOG, TRANSLATE, RETRIEVE, GENERATE, CLASSIFY_RISK, REVIEW_PARK,
+CONSUMERS = (INGEST, INGEST_DELETE, INGEST_GAVE_UP, INGEST_REINDEX, *CATALOG, TRANSLATE, RETRIEVE, GENERATE, CLASSIFY_RISK, REVIEW_PARK,
              *REVIEW_CASES, *LEDGER, *QUESTIONS_GAVE_UP, *AUDIT_TRAIL)
 
 SEARCH = ServiceSpec(
@@ -153,6 +164,8 @@ FIGURES_BUCKET = "mirage_figures"
 ACCOUNTS_BUCKET = "mirage_accounts"
 APPROVED_BUCKET = "mirage_approved"
 UPLOADS_BUCKET = "mirage_uploads"
+INDEX_BUCKET = "mirage_index"
+GENERATIONS_KEY = "generations"
 
 
 def stream_for(subject: str) -> StreamSpec:

@@ -139,7 +139,8 @@ def replay(messages: list[Message], receive: Receive) -> Receive:
 
 class BrowserHeaders:
     """`nosniff` on every answer; on an HTML page, the policy that keeps it from running or framing what it did not ship
-    (a page that sets its own policy, like /docs, keeps it)."""
+    (a page that sets its own policy, like /docs, keeps it); on a JSON answer (questions, answers, documents about
+    patients' care), `Cache-Control: no-store` unless the route says otherwise."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -152,9 +153,12 @@ class BrowserHeaders:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers["X-Content-Type-Options"] = "nosniff"
-                if headers.get("content-type", "").startswith("text/html"):
+                kind = headers.get("content-type", "")
+                if kind.startswith("text/html"):
                     for name, value in HTML_HEADERS.items():
                         headers.setdefault(name, value)
+                elif kind.startswith("application/json"):
+                    headers.setdefault("Cache-Control", "no-store")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -28,6 +28,8 @@ def worker_routers() -> list[tuple[Any, type]]:
     from workers.generate.handlers import GenerateServices
     from workers.generate.handlers import build_router as generate
     from workers.ingest.handlers import build_router as ingest
+    from workers.ingest.rebuild import ReindexServices
+    from workers.ingest.rebuild import build_router as reindex
     from workers.ingest.services import IngestServices
     from workers.ledger.handlers import LedgerServices
     from workers.ledger.handlers import build_router as ledger
@@ -38,7 +40,8 @@ def worker_routers() -> list[tuple[Any, type]]:
     from workers.translate.handlers import TranslateServices
     from workers.translate.handlers import build_router as translate
 
-    return [(ingest, IngestServices), (catalog, CatalogServices), (translate, TranslateServices), (retrieve, RetrieveServices),
+    return [(ingest, IngestServices), (reindex, ReindexServices), (catalog, CatalogServices), (translate, TranslateServices),
+            (retrieve, RetrieveServices),
             (generate, GenerateServices),
             (classify_risk, ClassifyServices), (review, ReviewServices), (ledger, LedgerServices), (audit, AuditServices)]
 

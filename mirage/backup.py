@@ -28,10 +28,12 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.errors import BucketNotFoundError, NotFoundError
 
+from adapters.stores.generations import GenerationStore, generation_collection, generation_path
 from contracts import topology
-from contracts.documents import BlobRef, DocumentRecord, DocumentStatus, DocumentUploaded
+from contracts.documents import BlobRef, DocumentRecord, DocumentStatus
 from contracts.envelope import Event
 from mirage.audit import export, verify_export, verify_live
+from runtime.generations import Generations, drop_collection, present_generations
 from runtime.messaging import BUCKETS, Uploads, catalog, open_uploads
 from runtime.nats_server import EmbeddedNats
 from runtime.process import Components
@@ -460,12 +462,6 @@ class KeepUploads:
         return None
 
 
-def uploaded_again(record: DocumentRecord) -> DocumentUploaded:
-    return DocumentUploaded(correlation_id=record.document_id, occurred_at=record.uploaded_at, document_id=record.document_id,
-                            filename=record.filename, format=record.format, metadata=record.metadata,
-                            blob=BlobRef(bucket=topology.UPLOADS_BUCKET, name=record.document_id, size=record.size))
-
-
 async def catalog_records(js: Any) -> AsyncIterator[DocumentRecord]:
     try:
         kv = await js.key_value(topology.CATALOG_BUCKET)
@@ -478,6 +474,7 @@ async def catalog_records(js: Any) -> AsyncIterator[DocumentRecord]:
 async def rebuild_index(js: Any, settings: Settings, components: Components, report: RestoreReport, steps: Steps) -> None:
     """Every indexed document of the restored catalog through the ingest path again (same chunks, same chunk ids)."""
     from workers.ingest.handlers import index_document
+    from workers.ingest.rebuild import uploaded_again
     from workers.ingest.services import Batches, IngestServices
 
     records = [record async for record in catalog_records(js) if record.status is DocumentStatus.indexed]
@@ -512,18 +509,26 @@ async def rebuild_index(js: Any, settings: Settings, components: Components, rep
 
 
 def reset_index(settings: Settings) -> None:
-    """The vector index is rebuilt from the restored documents: what was there before goes."""
-    if settings.qdrant_url:
-        from qdrant_client import QdrantClient
+    """The vector index is rebuilt from the restored documents: what was there before goes, every generation of it."""
+    for n in present_generations(settings):
+        if settings.qdrant_url:
+            drop_collection(settings, generation_collection(settings.qdrant_collection, n))
+        else:
+            shutil.rmtree(generation_path(settings.vectors_dir, n), ignore_errors=True)
 
-        client = QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key)
-        try:
-            if client.collection_exists(settings.qdrant_collection):
-                client.delete_collection(settings.qdrant_collection)
-        finally:
-            client.close()
-    else:
-        shutil.rmtree(settings.vectors_dir, ignore_errors=True)
+
+async def restored_generation(js: Any, settings: Settings, components: Components) -> int:
+    """The active index generation of the restored system, where the index is rebuilt; a re-index the backup caught
+    midway is abandoned (the rebuild below runs today's code anyway)."""
+    from workers.ingest.rebuild import abandoned
+
+    generations = Generations(js, settings.jetstream_replicas)
+    await generations.update(abandoned)
+    state = await generations.get()
+    active = state.active if state is not None else 0
+    if isinstance(components.store, GenerationStore):
+        await asyncio.to_thread(components.store.apply, active, None)
+    return active
 
 
 async def workers_attached(nc: Client, streams: set[str]) -> list[str]:
@@ -545,7 +550,8 @@ async def restore_into(nc: Client, folder: Path, manifest: dict[str, Any], setti
     if external and (busy := await workers_attached(nc, existing)):
         raise BackupError(f"MIRAGE workers are still running against this NATS ({', '.join(busy[:4])}): stop the gateway and "
                           "every worker first (compose: docker compose stop gateway and the workers; NATS and Qdrant stay up)")
-    vectors_in_use = not settings.qdrant_url and settings.vectors_dir.is_dir() and any(settings.vectors_dir.iterdir())
+    vectors_in_use = not settings.qdrant_url and any(any(generation_path(settings.vectors_dir, n).iterdir())
+                                                     for n in present_generations(settings))
     if (existing or vectors_in_use) and not replace:
         what = ", ".join(sorted(existing)) or f"the vector index in {settings.vectors_dir}"
         raise BackupError(f"this MIRAGE already holds data ({what}): restoring replaces all of it. Take a backup of it first "
@@ -561,6 +567,7 @@ async def restore_into(nc: Client, folder: Path, manifest: dict[str, Any], setti
     own = components is None
     components = components or Components(settings)
     try:
+        await restored_generation(js, settings, components)
         await rebuild_index(js, settings, components, report, steps)
     finally:
         if own:

@@ -103,6 +103,7 @@ BUCKETS = {
     topology.FIGURES_BUCKET: "Running totals of each bucket's records, kept by its projector (key = bucket name).",
     topology.APPROVED_BUCKET: "Reviewed answers that may be given again to the same question over the same documents.",
     topology.ACCOUNTS_BUCKET: "People who may use MIRAGE: role, hashed API keys, expiry, last use (key = account name).",
+    topology.INDEX_BUCKET: "The vector index generation search reads and the one a re-index fills (key = generations).",
 }
 
 

@@ -17,8 +17,8 @@ from adapters.embedders import build_embedder
 from adapters.embedders.base import Embedder
 from adapters.language import LanguageDetector
 from adapters.spaces import SPACES
-from adapters.stores import build_store
 from adapters.stores.base import VectorStore
+from adapters.stores.generations import GenerationStore
 from adapters.stores.lexical import Bm25Encoder
 from contracts import topology
 from contracts.questions import QueryRecord
@@ -26,6 +26,7 @@ from contracts.review import ApprovedAnswer, ReviewCase
 from runtime import telemetry
 from runtime.bus import EventBus
 from runtime.delivery import DeliveryPolicy
+from runtime.generations import follow_generations, generation_store
 from runtime.logs import MessageLog
 from runtime.messaging import (
     Catalog,
@@ -98,9 +99,7 @@ class Components:
     @property
     def store(self) -> VectorStore:
         if self._store is None:
-            s = self.settings
-            self._store = build_store(url=s.qdrant_url, api_key=s.qdrant_api_key, collection=s.qdrant_collection,
-                                      path=str(s.vectors_dir), dim={name: model.dim for name, model in self.embedders.items()})
+            self._store = generation_store(self.settings, {name: model.dim for name, model in self.embedders.items()})
         return self._store
 
     async def close_caches(self) -> None:
@@ -190,6 +189,8 @@ async def start_runtime(
     )
     for attach in workers.values():
         attach(broker, runtime)
+    if isinstance(runtime.components._store, GenerationStore):  # a worker here uses the index: it follows the active generation
+        runtime.closers.append(await follow_generations(js, runtime.components._store, settings))
     for start in runtime.starters:
         await start()
     await broker.start()

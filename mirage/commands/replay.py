@@ -90,3 +90,52 @@ def replay_questions(
     for change in report.changed:
         console.print(f"[yellow]{change['then']} -> {change['now']}[/] {change['query_id'][:12]} {change['question'][:80]!r}: {change['rule']}",
                       soft_wrap=True)
+
+
+@app.command("documents")
+def replay_documents(
+    since: Annotated[Optional[str], typer.Option(help="Only documents uploaded since this ISO date or time (UTC unless it says), "
+                                                      "re-indexed in place; default: every document, into a new index generation.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    nats_url: NatsUrlOption = None, data_dir: DataDirOption = None,
+) -> None:
+    """Re-index every stored document (after an embedder or chunker change) into a new index generation and switch to it
+    when complete; search keeps answering from the current one meanwhile, and uploads and deletions reach both. The ingest
+    worker does it on its own consumer, never the uploads' one; Ctrl-C stops following, not the re-index."""
+    from mirage.audit import parse_since
+    from mirage.reindex import ReindexRefused, run_reindex
+
+    try:
+        moment = parse_since(since) if since else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"--since {since!r} is not an ISO date or time") from exc
+
+    async def run():  # noqa: ANN202
+        import nats
+
+        nc = await nats.connect(operator_nats_url(nats_url, data_dir))
+        try:
+            with progress_bars(json_output) as bars:
+                task = bars.add_task("re-indexing documents", total=None)
+                return await run_reindex(nc, moment, lambda p: bars.update(
+                    task, total=p.total, completed=p.done, description=f"re-indexing into generation {p.generation}"))
+        finally:
+            await nc.close()
+
+    try:
+        result = asyncio.run(run())
+    except (ReindexRefused, TimeoutError) as exc:
+        console.print(f"[red]{exc}[/]", soft_wrap=True)
+        raise typer.Exit(1) from exc
+    if json_output:
+        print(result.model_dump_json())
+    elif result.outcome == "refused":
+        console.print(f"[red]refused:[/] {result.detail}", soft_wrap=True)
+    else:
+        where = (f"into generation {result.generation}, now active (generation {result.previous_generation} dropped)" if result.outcome == "switched"
+                 else f"in place in generation {result.generation}")
+        console.print(f"re-indexed {result.documents} documents ({result.chunks} chunks) {where}; {len(result.failed)} failed", soft_wrap=True)
+        for document_id, reason in sorted(result.failed.items()):
+            console.print(f"[yellow]failed[/] {document_id[:12]}: {reason}", soft_wrap=True)
+    if result.outcome == "refused":
+        raise typer.Exit(1)

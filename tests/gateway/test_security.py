@@ -168,6 +168,8 @@ async def test_every_answer_says_nosniff_and_every_page_carries_its_policy(gatew
         answers.append(await http.post("/query", json={"query": "x" * 2_000_000}))
         for response in answers:
             assert response.headers["x-content-type-options"] == "nosniff", response.request.url
+            if response.headers["content-type"].startswith("application/json"):
+                assert response.headers["cache-control"] == "no-store", response.request.url
 
         pages = {path: await http.get(path, headers={"Accept": "text/html"})
                  for path in ("/review", "/review/decided", "/review/login", "/review/case/unknown", "/docs", "/redoc")}

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from contracts.chain import WORKERS
 from gateway.app import create_app
 from mirage.audit import verify_live
-from mirage.backup import LAST_SUCCESS, MANIFEST, run_restore
+from mirage.backup import LAST_SUCCESS, MANIFEST, backed_up_streams, run_restore
 from mirage.cli import app as cli
 from mirage.embedded import runtime_factory
 from runtime.nats_server import EmbeddedNats
@@ -115,7 +115,7 @@ async def test_a_backup_taken_while_running_restores_every_document_question_cas
     code, output = await asyncio.to_thread(mirage, "restore", folder.name, "--from", str(backups), "--data-dir", str(data_dir))
     assert code == 1 and "--yes" in output, output  # a second restore would replace what is there: asks first
     again = await asyncio.to_thread(run_restore, folder, settings, True, components)  # --yes: the same state again
-    assert len(again.replaced) == len(again.streams) == 11 and again.documents == 2
+    assert len(again.replaced) == len(again.streams) == len(backed_up_streams()) and again.documents == 2
 
     # 3. Started again: everything is back, and the system goes on from where it was.
     async with running(data_dir, embedder, detector, english_embedder) as (http, url):

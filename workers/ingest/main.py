@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from faststream.nats import NatsBroker
 
+from runtime.generations import Generations
+from workers.ingest import rebuild
 from workers.ingest.handlers import build_router
 from workers.ingest.services import IngestServices
 
@@ -21,3 +23,5 @@ def attach(broker: NatsBroker, runtime: Runtime) -> None:
         concurrency=runtime.settings.ingest_concurrency,
     )
     runtime.include(build_router(services, runtime.policy))
+    generations = Generations(broker.connection.jetstream(), runtime.settings.jetstream_replicas)
+    runtime.include(rebuild.build_router(rebuild.ReindexServices(services, runtime.catalog, generations), runtime.policy))
