@@ -99,12 +99,13 @@ def english_text(text: str, languages: Iterable[str]) -> str:
 
 
 def english_rendering(text: str, language: str) -> str:
-    """The question word by word, in order, in English where the glossary knows the word, else in its likeliest
-    cognate form: a rough English version for the English model (short words, mostly grammar, are left out)."""
+    """The glossary's English words for the question's words, then the likeliest cognate form of each other
+    word: a rough English version for the English model (short words, mostly grammar, are left out). Glossary
+    words first measured better than the question's own order (docs/BENCHMARKS.md)."""
     if language not in _ENDINGS:
         return ""
-    return " ".join(piece if known else english_forms(piece, language)[-1]
-                    for piece, known in read(text, language) if known or len(piece) >= _MIN_LETTERS)
+    english, rest = glossary_words(text, language)
+    return " ".join([*english, *(english_forms(word, language)[-1] for word in rest if len(word) >= _MIN_LETTERS)])
 
 
 def glossary_words(text: str, language: str) -> tuple[list[str], list[str]]:
