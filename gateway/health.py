@@ -22,8 +22,9 @@ async def check_health(runtime: Runtime) -> dict[str, Any]:
     deps: dict[str, Any] = {}
     nc = runtime.broker.connection
     deps["nats"] = {"state": "up" if nc.is_connected else "down", "server": nc.connected_url.netloc if nc.connected_url else None}
-    try:
-        deps["jetstream"] = await jetstream_state(nc, runtime.settings.stuck_after_s)
+    try:  # not connected: say so at once, rather than after each consumer's request has timed out
+        deps["jetstream"] = (await jetstream_state(nc, runtime.settings.stuck_after_s) if nc.is_connected
+                             else {"state": "down", "error": "not connected to NATS"})
     except Exception as exc:  # a consumer not created yet means its worker never started
         deps["jetstream"] = {"state": "degraded", "error": f"{type(exc).__name__}: {exc}"}
     started = time.perf_counter()

@@ -16,15 +16,18 @@ UPLOADS = 4
 QUESTIONS = 4
 
 
-async def restart(server: EmbeddedNats, down_s: float) -> None:
-    """SIGKILL (no clean shutdown), `down_s` without a server, then a nats-server again on the same port and store.
-    The new one is started without EmbeddedNats's parent-death hook: a fork that runs Python code in the child can
-    deadlock in a process whose other threads are busy (the embedders here); the fixture's teardown stops it."""
+def kill(server: EmbeddedNats) -> None:
+    """SIGKILL: no clean shutdown."""
     assert server.process is not None
     server.process.kill()
     server.process.wait()
     server.stop()
-    await asyncio.sleep(down_s)
+
+
+def start_again(server: EmbeddedNats) -> None:
+    """A nats-server again on the same port and store. Started without EmbeddedNats's parent-death hook: a fork that
+    runs Python code in the child can deadlock in a process whose other threads are busy (the embedders here); the
+    fixture's teardown stops it."""
     server.process = subprocess.Popen(
         [nats_server_binary(), "-a", server.host, "-p", str(server.port), "-js", "-sd", str(server.store_dir),
          "--log", str(server.store_dir / "nats-server.log")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -40,13 +43,17 @@ async def test_nats_server_restarted_under_load_loses_nothing_and_strands_nothin
         uploads = [asyncio.create_task(upload_until_accepted(http, data, f"{i}.txt")) for i, data in enumerate(documents)]
         questions = [asyncio.create_task(ask_until_final(http, "What are the side effects of paracetamol?")) for _ in range(QUESTIONS)]
         await asyncio.sleep(0.3)
-        await restart(nats_server, down_s=1.0)
+        kill(nats_server)
+        await asyncio.sleep(0.5)
+        down = await asyncio.wait_for(http.get("/health"), timeout=10)  # at once, naming NATS
+        start_again(nats_server)
         ids = await asyncio.gather(*uploads)
         finals = await asyncio.gather(*questions)  # each ended: answered, held or failed (or refused at once, visibly)
         records = await wait_all_indexed(http, [first.json()["document_id"], *ids], timeout_s=60)
         health = await http.get("/health")  # the gateway and every worker are connected again
         stats = (await http.get("/documents/stats")).json()
     assert finals.count("answered") >= 1, finals
+    assert down.status_code == 503 and down.json()["dependencies"]["nats"]["state"] == "down", down.text
     assert health.status_code == 200, health.text
     assert stats["documents"] == UPLOADS + 1
     store = EdgeVectorStore(tmp_path / "data" / "vectors", 512)
