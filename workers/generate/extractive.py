@@ -70,6 +70,7 @@ MEANING_WEIGHT = 1.0
 AMOUNT_BONUS = 0.3
 SECTION_BONUS = 0.5
 SUBSECTION_BONUS = 0.5  # taking too much, a missed dose, stopping (workers/generate/subsections.py)
+OTHER_SUBSECTION_PENALTY = 0.3  # and those sub-sections when the question does not ask about them
 LIST_BONUS = 0.15
 BOILERPLATE_PENALTY = 0.4
 # Of the versions of one leaflet, the one in the answer language is quoted, else the English one (the pivot
@@ -234,7 +235,7 @@ class ExtractiveGenerator:
             units = answer_units(passage.text)
             for unit, topic in zip(units, subsections([unit.text for unit in units]), strict=True):
                 unit_terms = self._lexicon.text_terms(unit.text, passage.language)
-                bonus = SUBSECTION_BONUS * (in_section and topic in asked_topics)
+                bonus = SUBSECTION_BONUS * (in_section and topic in asked_topics) - OTHER_SUBSECTION_PENALTY * (topic not in (None, *asked_topics))
                 material.append(_Material(unit, rank, in_section, base + bonus, weights.overlap, unit_terms))
         candidates = self._score(question, terms, material, names)
         chosen = self._choose(candidates, passages)
