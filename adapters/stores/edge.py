@@ -33,10 +33,12 @@ from qdrant_edge import (
     QueryBatchRequest,
     QueryRequest,
     RangeFloat,
+    SearchParams,
     SparseVector,
     UpdateOperation,
 )
 
+from adapters.spaces import PRIMARY
 from adapters.stores._shared import (
     KEYWORD_INDEXES,
     SPARSE,
@@ -52,6 +54,7 @@ from adapters.stores._shared import (
     named_hits,
     point_id,
     stored_payload,
+    to_hit,
 )
 from adapters.stores.base import DOCUMENT_ID, ChunkPoint, Hit, QueryVectors
 from adapters.stores.fusion import candidate_depth, fuse
@@ -149,6 +152,15 @@ class EdgeVectorStore:
         ]
         results = self._open_shard().query_batch(QueryBatchRequest(requests))
         return fuse(named_hits(list(searches), results), query.languages, limit=limit)
+
+    def nearest(self, vector: np.ndarray, *, limit: int, space: str = PRIMARY.name, exact: bool = False,
+                with_payload: bool = True) -> list[Hit]:
+        """One space's nearest chunks alone, by cosine: no BM25 list, no fusion, no filter. The work a plain
+        vector database's query does (`mirage bench search` sets it beside ChromaDB's); `exact` compares with
+        every vector instead of walking the HNSW graph."""
+        request = QueryRequest(limit=limit, query=Query.Nearest(dense_list(vector, self.dims[space]), using=space),
+                               with_payload=with_payload, params=SearchParams(exact=exact))
+        return [to_hit(p.id, p.score, p.payload) for p in self._open_shard().query(request)]
 
     def count(self, filters: Mapping[str, Any] | None = None) -> int:
         return self._open_shard().count(CountRequest(exact=True, filter=build_filter(filters)))

@@ -418,3 +418,18 @@ def test_edge_reads_payloads_into_memory_when_a_segment_opens(tmp_path):
         store.close()
     placements = [json.loads(path.read_text())["config"]["payload_storage_type"]["type"] for path in tmp_path.glob("segments/*/segment.json")]
     assert placements and set(placements) == {"in_ram_mmap"}
+
+
+def test_edge_nearest_is_one_spaces_cosine_ranking_alone(tmp_path):
+    store = EdgeVectorStore(tmp_path, DIM)
+    try:
+        store.upsert(points())
+        near_b1 = near("b1")
+        expected = sorted(VECTORS, key=lambda cid: -float(VECTORS[cid] @ near_b1))[:3]
+        for options in ({}, {"exact": True}):
+            hits = store.nearest(near_b1, limit=3, **options)
+            assert names(hits) == expected  # no words, no language weights: the cosine order
+            assert [h.score for h in hits] == pytest.approx([float(VECTORS[cid] @ near_b1 / np.linalg.norm(near_b1)) for cid in expected], abs=1e-5)
+        assert [h.payload for h in store.nearest(near_b1, limit=2, with_payload=False)] == [{}, {}]
+    finally:
+        store.close()
