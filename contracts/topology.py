@@ -24,6 +24,7 @@ class ConsumerSpec:
     stream: StreamSpec
     filter_subject: str
     description: str
+    long_running: bool = False  # one message may take hours (a re-index): its age alone does not make it stuck
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ INGEST_REINDEX = ConsumerSpec(
     stream=INDEX,
     filter_subject=subjects.REINDEX_REQUESTED,
     description="Re-index the stored documents into a new index generation (or in place) for an operator; never the uploads' consumer.",
+    long_running=True,
 )
 CATALOG = tuple(
     ConsumerSpec(durable=f"catalog-{name}", stream=DOCUMENTS, filter_subject=subject,

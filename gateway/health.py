@@ -54,7 +54,7 @@ async def jetstream_state(nc: Client, stuck_after_s: float) -> dict[str, Any]:
     for spec in topology.CONSUMERS:
         info = await js.consumer_info(spec.stream.name, spec.durable)
         consumers[spec.durable] = {"pending": info.num_pending, "ack_pending": info.num_ack_pending, "redelivered": info.num_redelivered}
-        if (waited := await stuck_for(js, spec, info, now)) > stuck_after_s:
+        if not spec.long_running and (waited := await stuck_for(js, spec, info, now)) > stuck_after_s:
             consumers[spec.durable]["stuck_s"] = round(waited)
             stuck.append(spec.durable)
     dead = await js.stream_info(topology.DEADLETTER.name)
