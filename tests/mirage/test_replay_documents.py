@@ -4,6 +4,8 @@ answering throughout; an upload and a deletion during it are right afterwards; i
 from __future__ import annotations
 
 import asyncio
+import json
+import threading
 from datetime import timedelta
 
 import httpx
@@ -11,11 +13,15 @@ import nats
 import pytest
 from typer.testing import CliRunner
 
+from adapters.formats import DocumentFormat
 from contracts.envelope import utcnow
 from contracts.index import ReindexProgressed
+from gateway.documents import Documents
 from mirage.cli import app as cli
+from mirage.pipeline import start_pipeline
 from mirage.reindex import ReindexRefused, run_reindex
 from runtime.generations import Generations
+from runtime.process import Components
 from tests.factories import make_txt
 from workers.ingest import rebuild
 
@@ -126,6 +132,35 @@ async def test_on_a_qdrant_server_a_reindex_switches_to_a_collection_of_its_own(
             await nc.close()
         assert result.outcome == "switched" and result.generation == 1 and result.documents == 1, result
         assert paracetamol in await found(http, "paracetamol skin rashes")
+
+
+def test_the_command_follows_a_reindex_to_its_counts(settings_factory, embedder, detector, english_embedder) -> None:  # noqa: ANN001
+    """The command runs its own event loop: the ingest and catalog workers run in a thread with theirs."""
+    settings = settings_factory()
+    components = Components(settings, embedder=embedder, detector=detector, english=english_embedder)
+    ready, done = threading.Event(), threading.Event()
+
+    async def workers() -> None:
+        runtime = await start_pipeline(settings, settings.nats_url, ["ingest", "catalog"], components)
+        try:
+            status, _ = await Documents(runtime).upload(DOCUMENTS["paracetamol.txt"], "p.txt", DocumentFormat.txt, {})
+            assert status == 201
+            ready.set()
+            await asyncio.to_thread(done.wait, 300)
+        finally:
+            await runtime.stop()
+
+    thread = threading.Thread(target=asyncio.run, args=(workers(),), daemon=True)
+    thread.start()
+    try:
+        assert ready.wait(120)
+        result = CliRunner().invoke(cli, ["replay", "documents", "--json", "--nats-url", settings.nats_url])
+    finally:
+        done.set()
+        thread.join(60)
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["outcome"] == "switched" and outcome["generation"] == 1 and outcome["documents"] == 1 and outcome["failed"] == {}
 
 
 def test_the_command_refuses_without_an_ingest_worker(nats_server) -> None:  # noqa: ANN001
