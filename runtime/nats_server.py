@@ -62,11 +62,15 @@ class EmbeddedNats:
         self.lock_fd = lock_store(self.store_dir)
         try:
             # The server inherits the lock: the store stays locked until the launcher and the server are both gone.
+            command = [nats_server_binary(), "-a", self.host, "-p", str(self.port), "-js", "-sd", str(self.store_dir),
+                       "--log", str(log_file)]
+            wrapper = shutil.which("setpriv") if sys.platform.startswith("linux") else None
             self.process = subprocess.Popen(
-                [nats_server_binary(), "-a", self.host, "-p", str(self.port), "-js", "-sd", str(self.store_dir),
-                 "--log", str(log_file)],
+                # setpriv arms the parent-death signal and execs the server: no Python runs in the forked child, which
+                # can freeze when other threads of a busy process held a lock at the fork. preexec_fn only without it.
+                [wrapper, "--pdeathsig", "TERM", "--", *command] if wrapper else command,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(self.lock_fd,),
-                preexec_fn=die_with_parent(os.getpid()),
+                preexec_fn=None if wrapper else die_with_parent(os.getpid()),
             )
         except BaseException:
             self._unlock()
