@@ -62,9 +62,13 @@ class Generations:
     async def get(self) -> IndexGenerations | None:
         """The state (generation 0 alone when never written); None when unreadable (set aside: nothing is switched)."""
         try:
-            entry = await (await self.bucket()).get(topology.GENERATIONS_KEY)
+            return await self.stored()
         except KeyNotFoundError:
             return IndexGenerations()
+
+    async def stored(self) -> IndexGenerations | None:
+        """The state as written (KeyNotFoundError when it never was, or was deleted); None when unreadable."""
+        entry = await (await self.bucket()).get(topology.GENERATIONS_KEY)
         return self.read_value(entry.value, entry.revision or 0)
 
     async def update(self, change: Callable[[IndexGenerations], IndexGenerations | None]) -> IndexGenerations | None:
@@ -154,10 +158,14 @@ def drop_unused(settings: Settings, state: IndexGenerations, grace_s: float = SE
 async def follow_generations(js: JetStreamContext, store: GenerationStore, settings: Settings) -> Callable[[], Awaitable[None]]:
     """Apply the stored state now (before consuming), drop what it no longer names, then follow its changes; the closer."""
     generations = Generations(js, settings.jetstream_replicas)
-    state = await generations.get()
-    if state is not None:
-        await asyncio.to_thread(store.apply, state.active, state.building)
-        await asyncio.to_thread(drop_unused, settings, state)
+    try:
+        state = await generations.stored()
+    except KeyNotFoundError:  # never written (or deleted by hand): generation 0, and nothing on disk is dropped on a guess
+        await asyncio.to_thread(store.apply, 0, None)
+    else:
+        if state is not None:
+            await asyncio.to_thread(store.apply, state.active, state.building)
+            await asyncio.to_thread(drop_unused, settings, state)
     task = asyncio.create_task(follow(generations, store), name="index-generations")
 
     async def stop() -> None:
@@ -177,8 +185,13 @@ async def follow(generations: Generations, store: GenerationStore) -> None:
                         entry = await watcher.updates(timeout=FOLLOW_POLL_S)
                     except TimeoutError:
                         entry = None
-                    state = (generations.read_value(entry.value, entry.revision or 0) if entry is not None and entry.value
-                             else await generations.get())
+                    if entry is not None and entry.value:
+                        state = generations.read_value(entry.value, entry.revision or 0)
+                    else:  # the end of the initial values, a quiet spell, or a deletion: what is stored now, if anything
+                        try:
+                            state = await generations.stored()
+                        except KeyNotFoundError:
+                            state = None  # a deleted state switches nothing: generations are never dropped on a guess
                     if state is not None and (state.active, state.building) != (store.active, store.building):
                         log.info("index generations: active %d, building %s", state.active, state.building)
                         await asyncio.to_thread(store.apply, state.active, state.building)
