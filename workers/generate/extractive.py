@@ -67,6 +67,7 @@ KEEP_MARGIN = 0.8
 OTHER_SECTION_MARGIN = 0.2
 # USE similarity of a sentence that answers the question is about 0.3-0.5, of one beside the point under 0.2.
 MEANING_WEIGHT = 1.0
+MAX_SIMILARITY = 0.8  # USE's cosine of a question and a leaflet sentence stays under this
 AMOUNT_BONUS = 0.3
 SECTION_BONUS = 0.5
 SUBSECTION_BONUS = 0.5  # taking too much, a missed dose, stopping (workers/generate/subsections.py)
@@ -247,21 +248,25 @@ class ExtractiveGenerator:
         """Each unit's score: its passage's `base`, its share of the question's words (each weighed by how few
         units have it: the medicine's name, in most of them, tells none apart), its meaning, lists, amounts and boilerplate."""
         weights = term_weights(terms, [m.terms for m in material])
-        similarities = [0.0] * len(material)
-        if self.meaning is not None:
-            # the medicine's name would pull the question towards every sentence that repeats it
-            similarities = self.meaning.similarities(without_names(question, names), [m.unit.text for m in material])
         asks_amount = _ASKS_AMOUNT.search(fold(question)) is not None
-        candidates = []
-        for m, similarity in zip(material, similarities, strict=True):
+        scores, boilerplate = [], []
+        for m in material:
             share = weighted_overlap(terms, m.terms, weights)
             if asks_amount and _STATES_AMOUNT.search(fold(m.unit.text)):
                 share += AMOUNT_BONUS
-            boilerplate = is_boilerplate(m.unit.text, question)
-            score = (m.base + m.overlap_weight * share + MEANING_WEIGHT * float(similarity) + LIST_BONUS * (m.unit.is_list and m.in_section)
-                     - BOILERPLATE_PENALTY * boilerplate)
-            candidates.append(_Candidate(m.unit.text, score, m.rank, m.unit.position, m.in_section, boilerplate))
-        return candidates
+            boilerplate.append(is_boilerplate(m.unit.text, question))
+            scores.append(m.base + m.overlap_weight * share + LIST_BONUS * (m.unit.is_list and m.in_section) - BOILERPLATE_PENALTY * boilerplate[-1])
+        if self.meaning is not None:
+            # only units that meaning could bring within KEEP_MARGIN of the best are embedded (the cost of this step);
+            # boilerplate goes unquoted when anything else is left
+            reach = max(scores, default=0.0) - KEEP_MARGIN - MEANING_WEIGHT * MAX_SIMILARITY
+            worth = [i for i, score in enumerate(scores) if score >= reach and not (boilerplate[i] and not all(boilerplate))]
+            # the medicine's name would pull the question towards every sentence that repeats it
+            similarities = self.meaning.similarities(without_names(question, names), [material[i].unit.text for i in worth])
+            for i, similarity in zip(worth, similarities, strict=True):
+                scores[i] += MEANING_WEIGHT * float(similarity)
+        return [_Candidate(m.unit.text, score, m.rank, m.unit.position, m.in_section, flag)
+                for m, score, flag in zip(material, scores, boilerplate, strict=True)]
 
     def _relevant(self, terms: Sequence[frozenset[int]], passage: SearchHit, cross_language: bool) -> bool:
         text = "\n".join(part for part in (passage.title, passage.heading, passage.text) if part)
