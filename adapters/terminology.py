@@ -1,8 +1,9 @@
-"""Medical words of a French, Spanish or German question in the English forms they most likely have, so that
-the English BM25 list can match them: substance names are the same in every language, and medical words are
-mostly cognates that differ by accents and endings ("dermite séborrhéique" / "seborrheic dermatitis",
-"Infektion" / "infection", "enfermedad crónica" / "chronic disease" half-way). Forms that are not English
-words match nothing; the rules are general spelling correspondences, not a list fitted to one data set."""
+"""A French, Spanish or German question's medical words in the English forms they most likely have, for the two
+ways it reaches English chunks: BM25 (every form, stemmed in English) and the English model (one rendering).
+Substance names are the same in every language and most medical words are cognates that differ by accents and
+endings ("dermite séborrhéique" / "seborrheic dermatitis", "Infektion" / "infection"): spelling rules per
+language carry those, and a small glossary (`medical_words.tsv`) the common words that are not cognates
+("brûlure" / "burn", "Niere" / "kidney"). Forms that are not English words match nothing."""
 
 from __future__ import annotations
 
