@@ -99,7 +99,7 @@ def replay_documents(
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     nats_url: NatsUrlOption = None, data_dir: DataDirOption = None,
 ) -> None:
-    """Re-index every stored document (after an embedder or chunker change) into a new index generation and switch to it
+    """Re-index every stored document (after a chunker change, or an embedder of the same vector sizes) into a new index generation and switch to it
     when complete; search keeps answering from the current one meanwhile, and uploads and deletions reach both. The ingest
     worker does it on its own consumer, never the uploads' one; Ctrl-C stops following, not the re-index."""
     from mirage.audit import parse_since

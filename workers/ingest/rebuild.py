@@ -47,7 +47,7 @@ class ReindexServices:
 
 
 @dataclass
-class Walk:
+class Reindexed:
     """What a re-index did to each document."""
 
     indexed: dict[str, DocumentIndexed] = field(default_factory=dict)
@@ -133,9 +133,9 @@ async def reindex_document(record: DocumentRecord, target: VectorStore, services
 
 
 async def walk(records: list[DocumentRecord], target: VectorStore, services: IngestServices, *, replace: bool, step: str,
-               progress: Callable[[int, int], Awaitable[None]]) -> Walk:
+               progress: Callable[[int, int], Awaitable[None]]) -> Reindexed:
     """Every record re-indexed into `target`, `services.concurrency` at a time; one document's failure is reported, not fatal."""
-    done, batches, gate = Walk(), Batches.for_services(services), asyncio.Semaphore(max(1, services.concurrency))
+    done, batches, gate = Reindexed(), Batches.for_services(services), asyncio.Semaphore(max(1, services.concurrency))
 
     async def one(record: DocumentRecord) -> None:
         async with gate:
@@ -152,7 +152,7 @@ async def walk(records: list[DocumentRecord], target: VectorStore, services: Ing
     return done
 
 
-async def forget_deleted(done: Walk, target: VectorStore, catalog: Catalog) -> None:
+async def forget_deleted(done: Reindexed, target: VectorStore, catalog: Catalog) -> None:
     """A document deleted while it was being re-indexed may have been written after its deletion: remove it again (and
     it did not fail: it is gone)."""
     for document_id in [*done.indexed, *done.failed]:
@@ -199,7 +199,7 @@ async def reindex(event: ReindexRequested, services: ReindexServices) -> None:
                            documents=len(done.indexed), chunks=sum(e.chunks for e in done.indexed.values()), failed=done.failed)
 
 
-async def tell_catalog(services: IngestServices, done: Walk, *, new_generation: bool) -> None:
+async def tell_catalog(services: IngestServices, done: Reindexed, *, new_generation: bool) -> None:
     """Each document's chunks and embedder as they are now; in a new generation a document that failed is no longer searchable."""
     for indexed in done.indexed.values():
         await services.bus.publish(indexed, subjects.for_document(subjects.DOCUMENT_INDEXED, indexed.document_id))
