@@ -17,7 +17,7 @@ CorpusOption = Annotated[Optional[Path], typer.Option(help="BEIR folder whose te
 
 
 def run_bench(which: str, docs: int, pdfs: int, sizes: str, queries: int, chroma: bool, corpus: Optional[Path],
-              as_json: bool, plot: Optional[Path], query_chunks: int = 100_000) -> None:
+              as_json: bool, plot: Optional[Path], query_chunks: int = 100_000, library: int = 0) -> None:
     from mirage.evaluation.bench import bench_ingest, bench_query, bench_question_embedding, bench_search_at
     from mirage.evaluation.corpus import TextFactory, seed_sentences
 
@@ -26,8 +26,8 @@ def run_bench(which: str, docs: int, pdfs: int, sizes: str, queries: int, chroma
     sizes_list = [int(s) for s in sizes.split(",") if s.strip()]
     with progress_bars(as_json) as bars:
         if which in ("ingest", "all"):
-            task = bars.add_task("ingest", total=docs + pdfs)
-            report["ingest"] = asyncio.run(bench_ingest(factory, docs, pdfs, lambda n: bars.advance(task, n)))
+            task = bars.add_task("ingest", total=docs + pdfs + library)
+            report["ingest"] = asyncio.run(bench_ingest(factory, docs, pdfs, library, lambda n: bars.advance(task, n)))
         if which in ("query", "all"):
             task = bars.add_task(f"index {query_chunks}", total=query_chunks)
             report["query"] = asyncio.run(bench_query(factory, query_chunks, queries, 8, lambda n: bars.advance(task, n)))
@@ -50,11 +50,13 @@ def run_bench(which: str, docs: int, pdfs: int, sizes: str, queries: int, chroma
 def bench_ingest_command(
     docs: Annotated[int, typer.Option(help="Documents (4 sections, ~12 chunks each) uploaded concurrently.")] = 200,
     pdfs: Annotated[int, typer.Option(help="10-page PDFs uploaded one by one for upload-to-searchable latency.")] = 20,
+    library: Annotated[int, typer.Option(min=0, help="Then a library of this many one-paragraph documents, for its wall time (0: skip).")] = 10_000,
     corpus: CorpusOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Bulk ingest throughput against the embedder's raw throughput; upload-to-searchable latency of a 10-page PDF."""
-    run_bench("ingest", docs, pdfs, "", 0, False, corpus, as_json, None)
+    """Bulk ingest throughput against the embedder's raw throughput; upload-to-searchable latency of a 10-page PDF; the
+    wall time to index a library of short documents."""
+    run_bench("ingest", docs, pdfs, "", 0, False, corpus, as_json, None, library=library)
 
 
 @app.command("search")
@@ -76,7 +78,7 @@ def bench_questions_command(
     corpus: CorpusOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """A question's embeddings: each model alone (English int8 as served, fp32 as its passages), both one after the other, both side by side."""
+    """A question's embeddings: each model alone (English in int8, as served), both one after the other, both side by side."""
     run_bench("questions", 0, 0, "", queries, False, corpus, as_json, None)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,35 @@ def raw_embedder_rate(components: Components, texts: dict[str, list[str]]) -> fl
     return len(texts[PRIMARY.name]) / (time.perf_counter() - started)
 
 
-async def bench_ingest(factory: TextFactory, documents: int, pdfs: int, on_progress: Progress = lambda n: None) -> dict[str, Any]:
+async def bulk_upload(gateway: Documents, corpus: list[bytes], name: str, on_progress: Progress) -> tuple[int, float, float]:
+    """Every document uploaded, 64 at a time, until the ingest consumer has nothing left in hand (every space's
+    vectors in): the chunks, the seconds until all were searchable, and the seconds until all were complete."""
+    gate = asyncio.Semaphore(64)
+    chunks = 0
+
+    async def upload(data: bytes, index: int) -> None:
+        nonlocal chunks
+        async with gate:
+            status, body = await gateway.upload(data, f"{name}-{index}.txt", DocumentFormat.txt, {"type": "bench"})
+        assert status == 201, body
+        chunks += body["chunks"]
+        on_progress(1)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(upload(data, i) for i, data in enumerate(corpus)))
+    searchable = time.perf_counter() - started
+    await wait_until_drained(gateway.runtime.broker.connection.jetstream(), topology.INGEST, timeout_s=3600, interval_s=0.02)
+    return chunks, searchable, time.perf_counter() - started
+
+
+def short_document(factory: TextFactory, index: int) -> bytes:
+    """A question-and-answer sized document: a title and one paragraph (one chunk)."""
+    return f"Note {index}: {factory.random.choice(factory.sentences)[:80]}\n\n{factory.paragraph(4)}\n".encode()
+
+
+async def bench_ingest(factory: TextFactory, documents: int, pdfs: int, library: int = 0,
+                       on_progress: Progress = lambda n: None) -> dict[str, Any]:
+    """`library`: a corpus of that many short documents is indexed last, into the same index, for its wall time."""
     with tempfile.TemporaryDirectory(prefix="mirage-bench-") as scratch:
         settings = Settings(data_dir=Path(scratch), upload_wait_s=600.0, nats_url=None)
         corpus = [text_document(factory, f"Synthetic leaflet {i}", sections=4) for i in range(documents)]
@@ -93,25 +121,10 @@ async def bench_ingest(factory: TextFactory, documents: int, pdfs: int, on_progr
             gateway = Documents(runtime)
             probe = chunk_texts(runtime.components, corpus[:100], settings.chunk_max_chars)
             raw_before = raw_embedder_rate(runtime.components, probe)
-            gate = asyncio.Semaphore(64)
-            chunks = 0
-
-            async def upload(data: bytes, index: int) -> None:
-                nonlocal chunks
-                async with gate:
-                    status, body = await gateway.upload(data, f"bulk-{index}.txt", DocumentFormat.txt, {"type": "bench"})
-                assert status == 201, body
-                chunks += body["chunks"]
-                on_progress(1)
-
-            js = runtime.broker.connection.jetstream()
-            started = time.perf_counter()
-            await asyncio.gather(*(upload(data, i) for i, data in enumerate(corpus)))
-            searchable_seconds = time.perf_counter() - started
-            await wait_until_drained(js, topology.INGEST, timeout_s=3600, interval_s=0.02)  # English vectors in too
-            bulk_seconds = time.perf_counter() - started
+            chunks, searchable_seconds, bulk_seconds = await bulk_upload(gateway, corpus, "bulk", on_progress)
             raw = (raw_before + raw_embedder_rate(runtime.components, probe)) / 2  # before and after: machine noise averages out
 
+            js = runtime.broker.connection.jetstream()
             searchable, complete = [], []
             for i in range(pdfs):
                 data = pdf_document(factory, f"Ten-page leaflet {i}", pages=10)
@@ -124,8 +137,10 @@ async def bench_ingest(factory: TextFactory, documents: int, pdfs: int, on_progr
                 await wait_until_drained(js, topology.INGEST, timeout_s=600, interval_s=0.005)
                 complete.append((time.perf_counter() - started) * 1000)
                 on_progress(1)
+            shelf = [short_document(factory, i) for i in range(library)]
+            library_chunks, _, library_seconds = await bulk_upload(gateway, shelf, "note", on_progress) if library else (0, 0.0, 0.0)
     rate = chunks / bulk_seconds
-    return {
+    report = {
         "bulk": {"documents": documents, "chunks": chunks, "seconds": round(bulk_seconds, 2),
                  "documents_per_s": round(documents / bulk_seconds, 1), "chunks_per_s": round(rate, 1),
                  "searchable_seconds": round(searchable_seconds, 2)},
@@ -134,10 +149,15 @@ async def bench_ingest(factory: TextFactory, documents: int, pdfs: int, on_progr
         "pdf_10_pages_upload_to_searchable": {"uploads": pdfs, **percentiles(searchable)},
         "pdf_10_pages_upload_to_fully_indexed": {"uploads": pdfs, **percentiles(complete)},
     }
+    if library:
+        report["library"] = {"documents": library, "chunks": library_chunks, "wall_seconds": round(library_seconds, 1),
+                             "chunks_per_s": round(library_chunks / library_seconds, 1)}
+    return report
 
 
-def build_index(components: Components, texts: list[str], on_progress: Progress) -> tuple[np.ndarray, float]:
-    """Embed and index `texts` straight into the store (the search benchmark measures search, not ingest)."""
+def build_index(components: Components, texts: list[str], on_progress: Progress) -> tuple[np.ndarray, dict[str, int], float]:
+    """Embed and index `texts` straight into the store (the search benchmark measures search, not ingest).
+    Returns the first space's vectors, each chunk id's position in `texts`, and the seconds the index took."""
     from adapters.stores.base import ChunkPoint
     from workers.ingest.indexing import chunk_id
 
@@ -147,10 +167,11 @@ def build_index(components: Components, texts: list[str], on_progress: Progress)
             vectors[name].append(model.embed_documents(texts[start:start + 1000]))
         on_progress(len(texts[start:start + 1000]))
     dense = {name: np.vstack(made) for name, made in vectors.items()}
+    ids = [chunk_id(f"bench-{i // 10}", i % 10) for i in range(len(texts))]
     started = time.perf_counter()
     for start in range(0, len(texts), 1000):
         components.store.upsert([
-            ChunkPoint(id=chunk_id(f"bench-{i // 10}", i % 10), dense={name: made[i] for name, made in dense.items()},
+            ChunkPoint(id=ids[i], dense={name: made[i] for name, made in dense.items()},
                        sparse=components.lexical.encode_document(texts[i], "en"),
                        payload={"document_id": f"bench-{i // 10}", "chunk": i % 10, "text": texts[i], "language": "en",
                                 "meta": {"type": "bench"}})
@@ -159,18 +180,19 @@ def build_index(components: Components, texts: list[str], on_progress: Progress)
     optimize = getattr(components.store, "optimize", None)
     if optimize is not None:
         optimize()
-    return dense[PRIMARY.name], time.perf_counter() - started
+    return dense[PRIMARY.name], {chunk: i for i, chunk in enumerate(ids)}, time.perf_counter() - started
 
 
-def dense_only_top(components: Components, query_vectors: np.ndarray, k: int = 10) -> list[list[int]]:
-    """MIRAGE's own nearest neighbours (no lexical terms: dense search alone), as chunk positions."""
-    from adapters.stores.base import QueryVectors, SparseTerms
-
-    positions = []
-    for vector in query_vectors:
-        hits = components.store.search(QueryVectors(dense={PRIMARY.name: vector}, sparse=SparseTerms((), ())), limit=k)
-        positions.append([int(h.payload["document_id"].removeprefix("bench-")) * 10 + int(h.payload["chunk"]) for h in hits])
-    return positions
+def dense_only(components: Components, positions: Mapping[str, int]) -> dict[str, Callable[[np.ndarray], list[int]]]:
+    """The embedded index's own nearest neighbours in the first space, as chunk positions: as a search runs them
+    (HNSW, the chunk's payload with it), and the variants that tell where the time goes (no payload; exact)."""
+    nearest = getattr(components.store, "nearest", None)
+    if nearest is None:  # a Qdrant server (QDRANT_URL): ChromaDB alone
+        return {}
+    variants: dict[str, dict[str, bool]] = {"mirage_dense": {}, "mirage_dense_no_payload": {"with_payload": False},
+                                            "mirage_dense_exact": {"exact": True}}
+    return {name: (lambda vector, options=options: [positions[h.id] for h in nearest(vector, limit=10, **options)])
+            for name, options in variants.items()}
 
 
 async def bench_search_at(factory: TextFactory, size: int, queries: int, compare_chroma: bool, on_progress: Progress) -> dict[str, Any]:
@@ -180,7 +202,7 @@ async def bench_search_at(factory: TextFactory, size: int, queries: int, compare
         settings = Settings(data_dir=Path(scratch), nats_url=None)
         components = Components(settings)
         texts = factory.chunks(size)
-        dense, index_seconds = build_index(components, texts, on_progress)
+        dense, positions, index_seconds = build_index(components, texts, on_progress)
         questions = [factory.random.choice(factory.sentences) for _ in range(queries)]
         in_process, through_pipeline = [], []
         async with private_pipeline(settings, workers=["retrieve"], components=components) as runtime:
@@ -204,7 +226,7 @@ async def bench_search_at(factory: TextFactory, size: int, queries: int, compare
 
             query_vectors = np.vstack([components.embedder.embed_query(q) for q in questions])
             result["chroma"] = compare_with_chroma(texts, dense, query_vectors, Path(scratch) / "chroma",
-                                                   edge_dense_top=dense_only_top(components, query_vectors))
+                                                   ours=dense_only(components, positions))
     return result
 
 
@@ -290,7 +312,7 @@ def bench_question_embedding(factory: TextFactory, questions: int, on_progress: 
     """A question's embeddings as the retrieve worker makes them, against the alternatives it does not take.
 
     Each question goes through every variant, in a shuffled order per question, so that the machine's
-    slower moments fall on all variants alike. The English model's fp32 variant is its passage session."""
+    slower moments fall on all variants alike."""
     from concurrent.futures import ThreadPoolExecutor
 
     components = Components(Settings(nats_url=None))
@@ -306,7 +328,6 @@ def bench_question_embedding(factory: TextFactory, questions: int, on_progress: 
         if english is not None:
             variants |= {
                 "english_int8": english.embed_query,
-                "english_fp32": lambda text: english.embed_documents([text]),
                 "both_one_after_the_other": lambda text: (multilingual.embed_query(text), english.embed_query(text)),
                 "both_side_by_side": side_by_side,
             }
