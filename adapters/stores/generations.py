@@ -8,6 +8,7 @@ Generation 0 is the index as it always was (the vectors directory or the collect
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -17,7 +18,10 @@ from typing import Any
 
 import numpy as np
 
+from adapters.stores._shared import VectorLayoutMismatch
 from adapters.stores.base import ChunkPoint, Hit, QueryVectors, VectorStore
+
+log = logging.getLogger(__name__)
 
 
 def generation_path(base: Path, generation: int) -> Path:
@@ -48,6 +52,29 @@ def collection_generations(collection: str, names: Sequence[str]) -> list[int]:
         if name.startswith(f"{collection}_g") and suffix.isdigit():
             found.append(int(suffix))
     return sorted(found)
+
+
+class Outdated:
+    """An active generation built for other embedders (other vector sizes or spaces): today's models cannot search it.
+    Searches and writes fail with the reason until a re-index builds a generation for them (uploads meanwhile reach that
+    one alone); a deletion has nothing here to remove."""
+
+    name = "outdated"
+
+    def __init__(self, error: VectorLayoutMismatch) -> None:
+        self.error = VectorLayoutMismatch(f"{error} Or run `mirage replay documents`: it builds a generation for the configured "
+                                          "embedders and switches search to it.")
+
+    def fail(self, *args: object, **kwargs: object) -> Any:
+        raise self.error
+
+    upsert = add_vectors = search = count = fail
+
+    def delete_document(self, document_id: str) -> int:
+        return 0
+
+    def close(self) -> None:
+        return None
 
 
 class GenerationStore:
@@ -87,7 +114,7 @@ class GenerationStore:
             if self._closed:
                 raise RuntimeError("the vector index is closed")
             wanted = {active} | ({building} if building is not None else set())
-            opened = {n: self._open_generation(n) for n in sorted(wanted) if n not in self._stores}
+            opened = {n: self._open(n, outdated_ok=n == active) for n in sorted(wanted) if n not in self._stores}
             with self._lock:
                 self._stores.update(opened)
                 self._active, self._building = active, building
@@ -113,13 +140,26 @@ class GenerationStore:
                 if self._closed:
                     raise RuntimeError("the vector index is closed")
                 if not self._stores:
-                    self._stores[0] = self._open_generation(0)
+                    self._stores[0] = self._open(0, outdated_ok=True)
+
+    def _open(self, n: int, *, outdated_ok: bool) -> VectorStore:
+        """Generation n's store; the active one built for other embedders opens as `Outdated`, so that a re-index can
+        replace it (a generation being built is always made for today's)."""
+        try:
+            return self._open_generation(n)
+        except VectorLayoutMismatch as exc:
+            if not outdated_ok:
+                raise
+            log.warning("index generation %d cannot be searched with the configured embedders: %s", n, exc)
+            return Outdated(exc)  # type: ignore[return-value]
 
     @contextmanager
     def _using(self, writing: bool) -> Iterator[list[VectorStore]]:
         self._ensure_open()
         with self._lock:
             used = [self._active] + ([self._building] if writing and self._building is not None else [])
+            if len(used) > 1 and isinstance(self._stores[self._active], Outdated):
+                used = used[1:]  # while a re-index replaces an outdated generation, writes go to the new one alone
             stores = [self._stores[n] for n in used]
             self._users.update(used)
         try:

@@ -104,6 +104,23 @@ async def test_a_reindex_builds_a_new_generation_while_search_answers_and_switch
         assert paracetamol in await found(http, "paracetamol skin rashes")
 
 
+async def test_after_an_embedder_change_of_vector_sizes_a_reindex_makes_the_documents_searchable_again(
+        stack, settings_factory) -> None:  # noqa: ANN001
+    settings = settings_factory()
+    async with stack(english_embedder="none") as http:  # the multilingual space alone
+        paracetamol = await upload(http, "paracetamol.txt")
+    async with stack() as http:  # the English space added: generation 0 cannot be searched with today's models
+        response = await http.get("/documents/search", params={"query": "paracetamol skin rashes"})
+        assert response.status_code >= 500, response.text
+        nc = await nats.connect(settings.nats_url)
+        try:
+            result = await run_reindex(nc, None)
+        finally:
+            await nc.close()
+        assert result.outcome == "switched" and result.generation == 1 and result.documents == 1, result
+        assert paracetamol in await found(http, "paracetamol skin rashes")
+
+
 async def test_since_reindexes_the_recent_uploads_in_place(stack, settings_factory) -> None:  # noqa: ANN001
     settings = settings_factory()
     async with stack() as http:

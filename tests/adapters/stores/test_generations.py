@@ -8,7 +8,9 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from adapters.stores import VectorLayoutMismatch
 from adapters.stores.base import ChunkPoint, QueryVectors, SparseTerms
 from adapters.stores.edge import EdgeVectorStore
 from adapters.stores.generations import (
@@ -83,3 +85,20 @@ def test_generation_names() -> None:
     assert generation_path(Path("/d/vectors"), 0) == Path("/d/vectors") and generation_path(Path("/d/vectors"), 3) == Path("/d/vectors-g3")
     assert generation_collection("chunks", 0) == "chunks" and generation_collection("chunks", 2) == "chunks_g2"
     assert collection_generations("chunks", ["chunks", "chunks_g2", "chunks_gx", "other_g1"]) == [0, 2]
+
+
+def test_an_active_generation_built_for_other_embedders_fails_with_the_reason_until_a_reindex_replaces_it(tmp_path: Path) -> None:
+    base = tmp_path / "vectors"
+    EdgeVectorStore(base, {"dense": DIM // 2}).close()  # built before the embedder changed
+    store, dropped = generations(base)
+    query = QueryVectors(dense={"dense": np.ones(DIM, dtype=np.float32)}, sparse=SparseTerms((), ()))
+    with pytest.raises(VectorLayoutMismatch, match="mirage replay documents"):
+        store.search(query, limit=5)
+    with pytest.raises(VectorLayoutMismatch):
+        store.upsert([point("uploaded")])  # no re-index running: an upload fails loudly, it is not lost silently
+    store.apply(0, 1)
+    store.upsert([point("uploaded")])  # during the re-index: into the new generation alone
+    assert store.generation(1).count() == 1 and store.delete_document("missing") == 0
+    store.apply(1, None)
+    assert store.count() == 1 and dropped == [0] and len(store.search(query, limit=5)) == 1
+    store.close()
