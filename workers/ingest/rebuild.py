@@ -134,11 +134,13 @@ async def reindex_document(record: DocumentRecord, target: VectorStore, services
 
 async def walk(records: list[DocumentRecord], target: VectorStore, services: IngestServices, *, replace: bool, step: str,
                progress: Callable[[int, int], Awaitable[None]]) -> Reindexed:
-    """Every record re-indexed into `target`, `services.concurrency` at a time; one document's failure is reported, not fatal."""
-    done, batches, gate = Reindexed(), Batches.for_services(services), asyncio.Semaphore(max(1, services.concurrency))
+    """Every record re-indexed into `target`, `services.concurrency` at a time (that many tasks taking the next record, not
+    one task per document: a large catalog costs no more memory than its records); one document's failure is reported,
+    not fatal."""
+    done, batches, queue = Reindexed(), Batches.for_services(services), iter(records)
 
-    async def one(record: DocumentRecord) -> None:
-        async with gate:
+    async def take() -> None:
+        for record in queue:  # shared by the tasks: each record is taken once
             try:
                 done.indexed[record.document_id] = await reindex_document(record, target, services, batches, replace=replace, step=step)
             except (UnreadableDocument, RejectedUpload, LookupError) as exc:
@@ -148,7 +150,7 @@ async def walk(records: list[DocumentRecord], target: VectorStore, services: Ing
                 done.failed[record.document_id] = f"{type(exc).__name__}: {exc}"
             await progress(len(done.indexed) + len(done.failed), len(done.failed))
 
-    await asyncio.gather(*(one(record) for record in records))
+    await asyncio.gather(*(take() for _ in range(max(1, services.concurrency))))
     return done
 
 
