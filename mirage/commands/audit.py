@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from mirage.commands.common import DataDirOption, NatsUrlOption, console, operator_nats_url, progress_bars
+from mirage.commands.common import DataDirOption, NatsUrlOption, console, operator_nats_url, parsed_since, progress_bars
 
 app = typer.Typer(help="The tamper-evident audit trail: every review action and every answer released or withheld.",
                   no_args_is_help=True)
@@ -65,12 +65,9 @@ def audit_export(
     import contextlib
     import sys
 
-    from mirage.audit import export, parse_since
+    from mirage.audit import export
 
-    try:
-        moment = parse_since(since) if since else None
-    except ValueError as exc:
-        raise typer.BadParameter(f"--since {since!r} is not an ISO date or time") from exc
+    moment = parsed_since(since)
 
     async def run():  # noqa: ANN202
         import nats

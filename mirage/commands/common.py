@@ -71,3 +71,14 @@ def progress_bars(quiet: bool):  # noqa: ANN201
 
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                     console=Console(stderr=True), disable=quiet)
+
+
+def parsed_since(since: str | None):  # noqa: ANN201
+    """--since as a moment (an ISO date or date and time, UTC unless it says), None when not given; a bad one is
+    the user's error (exit 2, naming it)."""
+    from mirage.audit import parse_since
+
+    try:
+        return parse_since(since) if since else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"--since {since!r} is not an ISO date or time") from exc

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from mirage.commands.common import DataDirOption, NatsUrlOption, console, operator_nats_url, progress_bars, reviewed, settings_from
+from mirage.commands.common import DataDirOption, NatsUrlOption, console, operator_nats_url, parsed_since, progress_bars, reviewed, settings_from
 
 app = typer.Typer(help="Run history again through today's code, without touching production consumers.", no_args_is_help=True)
 
@@ -57,13 +57,9 @@ def replay_questions(
 ) -> None:
     """Re-run today's risk classification over the drafted answers recorded since SINCE (an ordered consumer on the
     questions stream; nothing is published) and report what would change: held then and released now, or the reverse."""
-    from mirage.audit import parse_since
     from mirage.replay import compare, recorded_questions
 
-    try:
-        moment = parse_since(since) if since else None
-    except ValueError as exc:
-        raise typer.BadParameter(f"--since {since!r} is not an ISO date or time") from exc
+    moment = parsed_since(since)
 
     async def read() -> list:
         import nats
@@ -102,13 +98,9 @@ def replay_documents(
     """Re-index every stored document (after a chunker change, or an embedder of the same vector sizes) into a new index generation and switch to it
     when complete; search keeps answering from the current one meanwhile, and uploads and deletions reach both. The ingest
     worker does it on its own consumer, never the uploads' one; Ctrl-C stops following, not the re-index."""
-    from mirage.audit import parse_since
     from mirage.reindex import ReindexRefused, run_reindex
 
-    try:
-        moment = parse_since(since) if since else None
-    except ValueError as exc:
-        raise typer.BadParameter(f"--since {since!r} is not an ISO date or time") from exc
+    moment = parsed_since(since)
 
     async def run():  # noqa: ANN202
         import nats
