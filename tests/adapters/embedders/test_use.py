@@ -42,7 +42,8 @@ def test_batches_match_single_encodings(use):
     texts = [f"take {n} mg of paracetamol" for n in range(70)]  # crosses the 64-text batch boundary
     batched = use.embed_documents(texts)
     assert batched.shape == (70, 512)
-    np.testing.assert_allclose(batched[66], use.embed_query(texts[66]), atol=1e-5)
+    # int8: a pass's inputs are quantized with one scale, so a text's vector depends a little on its neighbours.
+    assert float(batched[66] @ use.embed_query(texts[66])) >= 0.999
 
 
 def test_question_is_closest_to_its_english_passage(use):
