@@ -10,6 +10,16 @@ Tally = dict[str, dict[str, float]]
 """Counts in named groups: {"by_status": {"indexed": 3, "failed": 1}, "totals": {"chunks": 120}}."""
 
 
+class Unstored(BaseModel):
+    """A record change the figures already count, kept until the record itself is stored (runtime/projection.py)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sequence: int = Field(description="Stream sequence of the event that made the change.")
+    key: str
+    value: str = Field(description="The record as JSON, as it is to be stored.")
+
+
 class Figures(BaseModel):
     """The sum of every record's tally in one bucket, kept by that bucket's only writer (key = the bucket's name)."""
 
@@ -19,6 +29,8 @@ class Figures(BaseModel):
     generation: int = Field(default=0, description="Moves with every change of a record: answer-cache keys include it.")
     last_change_at: datetime | None = None
     marks: dict[str, datetime] = Field(default_factory=dict, description="Latest times of named happenings (e.g. last_indexed_at).")
+    through: int = Field(default=0, description="Stream sequence of the last event these figures count (0: counted from the records).")
+    unstored: Unstored | None = Field(default=None, description="That event's record, until it is stored.")
 
     def count(self, group: str, key: str) -> float:
         return self.groups.get(group, {}).get(key, 0)
@@ -39,4 +51,4 @@ class Figures(BaseModel):
         latest = dict(self.marks)
         for name, when in (marks or {}).items():
             latest[name] = max(when, latest.get(name, when))
-        return Figures(groups=groups, generation=self.generation + 1, last_change_at=at, marks=latest)
+        return self.model_copy(update={"groups": groups, "generation": self.generation + 1, "last_change_at": at, "marks": latest})

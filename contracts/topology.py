@@ -22,9 +22,17 @@ class ConsumerSpec:
 
     durable: str
     stream: StreamSpec
-    filter_subject: str
+    filter_subject: str  # "" when `filter_subjects` names several
     description: str
     long_running: bool = False  # one message may take hours (a re-index): its age alone does not make it stuck
+    filter_subjects: tuple[str, ...] = ()
+    # one message at a time, in stream order, across every replica: a projector whose records and running totals
+    # must move together exactly once (runtime/projection.py)
+    in_order: bool = False
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        return self.filter_subjects or (self.filter_subject,)
 
 
 @dataclass(frozen=True)
@@ -89,11 +97,11 @@ INGEST_REINDEX = ConsumerSpec(
     description="Re-index the stored documents into a new index generation (or in place) for an operator; never the uploads' consumer.",
     long_running=True,
 )
-CATALOG = tuple(
-    ConsumerSpec(durable=f"catalog-{name}", stream=DOCUMENTS, filter_subject=subject,
-                 description=f"Record documents {name} in the catalog bucket and its figures.")
-    for name, subject in (("uploaded", subjects.DOCUMENT_UPLOADED), ("indexed", subjects.wildcard(subjects.DOCUMENT_INDEXED)),
-                          ("failed", subjects.wildcard(subjects.DOCUMENT_FAILED)), ("deleted", subjects.wildcard(subjects.DOCUMENT_DELETED)))
+CATALOG = ConsumerSpec(
+    durable="catalog", stream=DOCUMENTS, filter_subject="", in_order=True,
+    filter_subjects=(subjects.DOCUMENT_UPLOADED, subjects.wildcard(subjects.DOCUMENT_INDEXED),
+                     subjects.wildcard(subjects.DOCUMENT_FAILED), subjects.wildcard(subjects.DOCUMENT_DELETED)),
+    description="Record documents uploaded, indexed, failed and deleted in the catalog bucket and its figures, in stream order.",
 )
 TRANSLATE = ConsumerSpec(
     durable="translate", stream=QUESTIONS, filter_subject=subjects.QUERY_RECEIVED,
@@ -128,12 +136,11 @@ AUDIT_TRAIL = tuple(
                           ("escalated", subjects.REVIEW_ESCALATED), ("decided", subjects.REVIEW_DECIDED),
                           ("released", subjects.ANSWER_RELEASED), ("rejected", subjects.ANSWER_REJECTED))
 )
-LEDGER = tuple(
-    ConsumerSpec(durable=f"ledger-{name}", stream=QUESTIONS, filter_subject=subject,
-                 description=f"Record questions {name} in the questions bucket and its figures.")
-    for name, subject in (("received", subjects.QUERY_RECEIVED), ("released", subjects.wildcard(subjects.ANSWER_RELEASED)),
-                          ("parked", subjects.wildcard(subjects.REVIEW_REQUESTED)), ("rejected", subjects.wildcard(subjects.ANSWER_REJECTED)),
-                          ("failed", subjects.wildcard(subjects.QUERY_FAILED)))
+LEDGER = ConsumerSpec(
+    durable="ledger", stream=QUESTIONS, filter_subject="", in_order=True,
+    filter_subjects=(subjects.QUERY_RECEIVED, subjects.wildcard(subjects.ANSWER_RELEASED), subjects.wildcard(subjects.REVIEW_REQUESTED),
+                     subjects.wildcard(subjects.ANSWER_REJECTED), subjects.wildcard(subjects.QUERY_FAILED)),
+    description="Record questions received, released, parked, rejected and failed in the questions bucket and its figures, in stream order.",
 )
 # A question whose step was given up on fails visibly. The ledger's own outcome subjects are left to
 # operators (`mirage dead-letters`): the answer may already have been shown.
@@ -144,8 +151,14 @@ QUESTIONS_GAVE_UP = tuple(
                           ("generate", subjects.CONTEXT_RETRIEVED), ("classify-risk", subjects.ANSWER_GENERATED),
                           ("review", subjects.wildcard(subjects.REVIEW_REQUESTED)))
 )
-CONSUMERS = (INGEST, INGEST_DELETE, INGEST_GAVE_UP, INGEST_REINDEX, *CATALOG, TRANSLATE, RETRIEVE, GENERATE, CLASSIFY_RISK, REVIEW_PARK,
-             *REVIEW_CASES, *LEDGER, *QUESTIONS_GAVE_UP, *AUDIT_TRAIL)
+# Durables of earlier releases, deleted when the topology is declared: their work is now their successors'
+# (the catalog's and the ledger's one consumer each, which read their streams from the start).
+RETIRED_CONSUMERS = (
+    *((DOCUMENTS.name, f"catalog-{name}") for name in ("uploaded", "indexed", "failed", "deleted")),
+    *((QUESTIONS.name, f"ledger-{name}") for name in ("received", "released", "parked", "rejected", "failed")),
+)
+CONSUMERS = (INGEST, INGEST_DELETE, INGEST_GAVE_UP, INGEST_REINDEX, CATALOG, TRANSLATE, RETRIEVE, GENERATE, CLASSIFY_RISK, REVIEW_PARK,
+             *REVIEW_CASES, LEDGER, *QUESTIONS_GAVE_UP, *AUDIT_TRAIL)
 
 SEARCH = ServiceSpec(
     subject=subjects.SEARCH,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 import weakref
 from datetime import UTC, datetime
@@ -74,11 +75,12 @@ async def stuck_for(js: JetStreamContext, spec: topology.ConsumerSpec, info: Con
     last_ack = info.ack_floor.last_active if info.ack_floor and info.ack_floor.last_active else info.created
     idle = (now - last_ack).total_seconds()
     floor = info.ack_floor.stream_seq if info.ack_floor else 0
-    try:
-        oldest = await js.get_msg(spec.stream.name, seq=floor + 1, subject=spec.filter_subject, next=True)
-    except NotFoundError:
-        return idle
-    return min(idle, (now - oldest.time).total_seconds()) if oldest.time else idle
+    waiting = []
+    for subject in spec.subjects:
+        with contextlib.suppress(NotFoundError):
+            waiting.append(await js.get_msg(spec.stream.name, seq=floor + 1, subject=subject, next=True))
+    oldest = min(waiting, key=lambda message: message.seq, default=None)
+    return min(idle, (now - oldest.time).total_seconds()) if oldest is not None and oldest.time else idle
 
 
 async def redis_state(url: str) -> dict[str, Any]:

@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 DeadLetterPublish = Callable[[str, bytes, dict[str, str]], Awaitable[Any]]
 
 
+class Unprocessable(Exception):  # noqa: N818
+    """A message that no later delivery can handle (e.g. an outcome for a document never uploaded): dead-lettered at once."""
+
+
 @dataclass(frozen=True)
 class DeliveryPolicy:
     """How a worker's durable consumers retry and give up; configuration, not handler code."""
@@ -33,19 +37,22 @@ class DeliveryPolicy:
     retry_delays_s: tuple[float, ...] = (1.0, 5.0, 15.0, 30.0)
 
     def subscriber_kwargs(self, spec: topology.ConsumerSpec, concurrency: int = 1) -> dict[str, Any]:
-        """Keyword arguments for `router.subscriber(...)` of a durable pull consumer handling `concurrency` at once."""
+        """Keyword arguments for `router.subscriber(spec.filter_subject, ...)` of a durable pull consumer handling
+        `concurrency` at once (one, across every replica, for an in-order consumer)."""
         return {
             "stream": JStream(spec.stream.name, declare=False),
             "durable": spec.durable,
             # one message per fetch: concurrency comes from max_workers; a fetch of several times out with
             # asyncio.TimeoutError, which FastStream 0.7.8 does not catch (it restarts the consuming task)
             "pull_sub": PullSub(batch_size=1, timeout=1.0),
-            "max_workers": concurrency,
+            "max_workers": 1 if spec.in_order else concurrency,
             "config": ConsumerConfig(
                 durable_name=spec.durable,
                 description=spec.description,
                 max_deliver=self.max_deliver,
                 ack_wait=self.ack_wait_s,
+                filter_subjects=list(spec.filter_subjects) or None,
+                max_ack_pending=1 if spec.in_order else None,
             ),
             "ack_policy": AckPolicy.NACK_ON_ERROR,
         }
@@ -62,6 +69,12 @@ def jetstream_metadata(raw: Any) -> Any:
         return getattr(raw, "metadata", None)
     except NotJSMessageError:
         return None
+
+
+def stream_sequence(raw: Any) -> int | None:
+    """The message's sequence in its stream; None outside JetStream (the in-memory test broker)."""
+    metadata = jetstream_metadata(raw)
+    return metadata.sequence.stream if metadata is not None and metadata.sequence else None
 
 
 class DeliveryMiddleware(BaseMiddleware):
@@ -88,6 +101,8 @@ class DeliveryMiddleware(BaseMiddleware):
             return await call_next(msg)
         except HandlerException:
             raise
+        except Unprocessable as exc:
+            await self._after_failure(msg, self.policy.max_deliver, exc)
         except Exception as exc:
             await self._after_failure(msg, metadata.num_delivered, exc)
         finally:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from nats.js import JetStreamContext
@@ -32,8 +32,7 @@ from pydantic import BaseModel, ValidationError
 
 from contracts import topology
 from contracts.documents import BlobRef, DocumentRecord
-from contracts.envelope import utcnow
-from contracts.figures import Figures, Tally
+from contracts.figures import Figures
 
 log = logging.getLogger(__name__)
 Record = TypeVar("Record", bound=BaseModel)
@@ -91,6 +90,9 @@ async def ensure_topology(js: JetStreamContext, replicas: int = 1) -> None:
             await js.add_stream(config)
         except BadRequestError:
             await js.update_stream(config)
+    for stream, durable in topology.RETIRED_CONSUMERS:
+        with contextlib.suppress(NotFoundError):
+            await js.delete_consumer(stream, durable)
     for name in BUCKETS:
         await open_bucket(js, name, replicas)
     await open_uploads(js, replicas)
@@ -167,6 +169,24 @@ class Records(Generic[Record]):
 
     async def put(self, record: Record) -> None:
         await self.kv.put(getattr(record, self.key), record.model_dump_json().encode())
+
+    async def fetch(self, key: str) -> tuple[Record | None, int]:
+        """The record (None: absent or unreadable) and the revision a compare-and-set must name (0: no entry)."""
+        try:
+            entry = await self.kv.get(key)
+        except KeyNotFoundError:
+            return None, 0
+        return self._read(key, entry.value, entry.revision or 0), entry.revision or 0
+
+    async def store(self, key: str, value: bytes, revision: int) -> None:
+        """Write `value` over `revision` (0: a new key); KeyWrongLastSequenceError when someone wrote in between."""
+        await (self.kv.update(key, value, last=revision) if revision else self.kv.create(key, value))
+
+    async def raw(self, key: str) -> bytes | None:
+        try:
+            return (await self.kv.get(key)).value
+        except KeyNotFoundError:
+            return None
 
     async def delete(self, key: str) -> None:
         await self.kv.delete(key)
@@ -258,25 +278,18 @@ class FiguresStore:
     async def exists(self) -> bool:
         return await self._get() is not None
 
-    async def move(self, before: Tally, after: Tally, marks: dict[str, datetime] | None = None) -> None:
-        """Move the totals by one record's change. Unreadable totals are left as they are (set aside): moving them
-        from zero would hide that they are wrong, and the projector's next start counts them again from the records."""
-        kv = self.kv
-        while True:
-            try:
-                entry = await kv.get(self.bucket)
-                read, revision = self._read(entry.value, entry.revision or 0), entry.revision
-                if read is None and entry.value:
-                    return
-                figures = read or Figures()
-            except KeyNotFoundError:
-                figures, revision = Figures(), 0
-            value = figures.moved(before, after, utcnow(), marks).model_dump_json().encode()
-            try:
-                await (kv.update(self.bucket, value, last=revision) if revision else kv.create(self.bucket, value))
-                return
-            except KeyWrongLastSequenceError:
-                continue
+    async def fetch(self) -> tuple[Figures | None, int]:
+        """The totals (None: none yet, or unreadable) and the revision a replacement must name (0: none written)."""
+        try:
+            entry = await self.kv.get(self.bucket)
+        except KeyNotFoundError:
+            return None, 0
+        return self._read(entry.value, entry.revision or 0), entry.revision or 0
+
+    async def replace(self, figures: Figures, revision: int) -> None:
+        """Write over `revision` (0: the first totals); KeyWrongLastSequenceError when someone wrote in between."""
+        value = figures.model_dump_json().encode()
+        await (self.kv.update(self.bucket, value, last=revision) if revision else self.kv.create(self.bucket, value))
 
     async def count_once(self, records: Records[Record], add: Callable[[Figures, Record], Figures]) -> int | None:
         """For a bucket written before figures were kept: count its records once. The number counted, or None."""

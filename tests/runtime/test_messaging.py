@@ -26,3 +26,20 @@ async def test_many_concurrent_reads_of_large_and_small_uploads(nats_server) -> 
         await uploads.delete("doc0")  # deleting twice is fine
     finally:
         await nc.close()
+
+
+async def test_an_earlier_release_s_durables_are_retired_when_the_topology_is_declared(nats_server) -> None:  # noqa: ANN001
+    from nats.js.api import ConsumerConfig
+
+    from contracts import topology
+
+    nc = await nats.connect(nats_server.url)
+    try:
+        js = nc.jetstream()
+        await ensure_topology(js)
+        await js.add_consumer(topology.DOCUMENTS.name, ConsumerConfig(durable_name="catalog-uploaded", filter_subject="mirage.document.uploaded"))
+        await js.add_consumer(topology.DOCUMENTS.name, ConsumerConfig(durable_name="an-operator-s-own", filter_subject="mirage.document.uploaded"))
+        await ensure_topology(js)
+        assert [c.name for c in await js.consumers_info(topology.DOCUMENTS.name)] == ["an-operator-s-own"]
+    finally:
+        await nc.close()

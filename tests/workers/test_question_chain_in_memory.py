@@ -39,6 +39,7 @@ from workers.classify_risk.handlers import build_router as classify_router
 from workers.generate.extractive import ExtractiveGenerator
 from workers.generate.handlers import GenerateServices
 from workers.generate.handlers import build_router as generate_router
+from workers.ledger.figures import tally as ledger_tally
 from workers.ledger.handlers import LedgerServices
 from workers.ledger.handlers import build_router as ledger_router
 from workers.retrieve.handlers import RetrieveServices
@@ -76,12 +77,19 @@ class MemoryRecords:
         return before, after if after is not None else before
 
 
-class MemoryFigures:
-    def __init__(self) -> None:
-        self.figures = Figures()
+class MemoryProjection:
+    """The ledger's records and totals in memory (exactly-once over a stream is tested on nats-server, tests/runtime)."""
 
-    async def move(self, before: Any, after: Any, marks: Any = None) -> None:
-        self.figures = self.figures.moved(before, after, utcnow(), marks)
+    def __init__(self, records: MemoryRecords) -> None:
+        self.records, self.figures = records, Figures()
+
+    async def apply(self, sequence: Any, key: str, change: Any, marks: Any = None) -> tuple[Any, Any]:
+        before, after = await self.records.update(key, change)
+        self.figures = self.figures.moved(ledger_tally(before), ledger_tally(after), utcnow())
+        return before, after
+
+    async def count_once(self, records: Any, add: Any) -> None:
+        return None
 
 
 class InMemoryBus:
@@ -142,7 +150,7 @@ async def chain(leaflet_store, embedder, detector):  # noqa: ANN001, ANN201
         generate_router(GenerateServices(generator=ExtractiveGenerator(), bus=bus), policy),
         classify_router(ClassifyServices(bus=bus), policy),
         review_router(ReviewServices(cases=reviews), policy),
-        ledger_router(LedgerServices(questions=questions, figures=MemoryFigures(), bus=bus), policy),
+        ledger_router(LedgerServices(questions=questions, figures=(memory := MemoryProjection(questions)), projection=memory, bus=bus), policy),
     ]
     for router in routers:
         broker.include_router(router, middlewares=[policy.middleware(bus.publish_raw)])

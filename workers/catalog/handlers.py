@@ -1,4 +1,4 @@
-"""Catalog subscribers: every document event projected into the catalog bucket and its running totals."""
+"""Catalog subscriber: every document event projected, in stream order, into the catalog bucket and its running totals."""
 
 from __future__ import annotations
 
@@ -11,39 +11,40 @@ from typing import Any, Protocol
 from faststream.nats import NatsMessage, NatsRouter
 
 from contracts import topology
-from contracts.documents import DocumentFact, DocumentIndexed, DocumentRecord, parse_document_fact, project_document
-from contracts.figures import Figures, Tally
-from runtime.delivery import DeliveryPolicy
-from workers.catalog.figures import tally, with_record
+from contracts.documents import DocumentFact, DocumentIndexed, DocumentRecord, NotYetKnown, parse_document_fact, project_document
+from contracts.figures import Figures
+from runtime.delivery import DeliveryPolicy, Unprocessable, stream_sequence
+from workers.catalog.figures import with_record
 
 log = logging.getLogger(__name__)
 
 
-class CatalogPort(Protocol):
-    async def update(self, key: str, change: Any) -> tuple[DocumentRecord | None, DocumentRecord | None]: ...
-    def scan(self) -> Any: ...
+class ProjectionPort(Protocol):
+    async def apply(self, sequence: int | None, key: str, change: Callable[[DocumentRecord | None], DocumentRecord | None],
+                    marks: Callable[[DocumentRecord], dict[str, datetime] | None] = ...) -> Any: ...
 
 
 class FiguresPort(Protocol):
-    async def move(self, before: Tally, after: Tally, marks: dict[str, datetime] | None = None) -> None: ...
     async def count_once(self, records: Any, add: Callable[[Figures, DocumentRecord], Figures]) -> int | None: ...
 
 
 @dataclass(frozen=True)
 class CatalogServices:
-    catalog: CatalogPort
+    catalog: Any  # the records, for counting a catalog written before figures were kept
     figures: FiguresPort
+    projection: ProjectionPort
 
 
-async def record_fact(event: DocumentFact, services: CatalogServices) -> None:
-    """Project one event into its document's record; move the totals by what the record's change adds.
+async def record_fact(event: DocumentFact, services: CatalogServices, sequence: int | None = None) -> None:
+    """Project one event into its document's record and the totals (exactly once: runtime/projection.py).
 
-    An outcome that comes before its upload is recorded raises NotYetKnown: the delivery policy retries it later.
-    """
-    before, after = await services.catalog.update(event.document_id, lambda record: project_document(record, event))
-    if after is not before:
-        marks = {"last_indexed_at": event.occurred_at} if isinstance(event, DocumentIndexed) else None
-        await services.figures.move(tally(before), tally(after), marks)
+    Events come in stream order, so an outcome always follows its upload; one that does not names a document that was
+    never uploaded, and no later delivery will change that: it is dead-lettered at once."""
+    marks = (lambda _: {"last_indexed_at": event.occurred_at}) if isinstance(event, DocumentIndexed) else (lambda _: None)
+    try:
+        await services.projection.apply(sequence, event.document_id, lambda record: project_document(record, event), marks)
+    except NotYetKnown as exc:
+        raise Unprocessable(str(exc)) from exc
 
 
 async def count_if_never_counted(services: CatalogServices) -> None:
@@ -55,9 +56,8 @@ async def count_if_never_counted(services: CatalogServices) -> None:
 def build_router(services: CatalogServices, policy: DeliveryPolicy) -> NatsRouter:
     router = NatsRouter()
 
-    async def on_fact(body: dict[str, Any], msg: NatsMessage) -> None:
-        await record_fact(parse_document_fact(msg.raw_message.subject, body), services)
+    @router.subscriber(topology.CATALOG.filter_subject, **policy.subscriber_kwargs(topology.CATALOG))
+    async def on_document_fact(body: dict[str, Any], msg: NatsMessage) -> None:
+        await record_fact(parse_document_fact(msg.raw_message.subject, body), services, stream_sequence(msg.raw_message))
 
-    for spec in topology.CATALOG:
-        router.subscriber(spec.filter_subject, **policy.subscriber_kwargs(spec))(on_fact)
     return router

@@ -10,46 +10,46 @@ from typing import Any, Protocol
 from faststream.nats import NatsMessage, NatsRouter
 
 from contracts import subjects, topology
-from contracts.figures import Figures, Tally
+from contracts.figures import Figures
 from contracts.questions import QueryFailed, QueryReceived, QueryRecord, QueryStatus, outcome_record, parse_outcome
 from runtime.bus import Publisher
-from runtime.delivery import DeliveryPolicy
+from runtime.delivery import DeliveryPolicy, stream_sequence
 from runtime.telemetry import current_trace_id
-from workers.ledger.figures import tally, with_record
+from workers.ledger.figures import with_record
 
 log = logging.getLogger(__name__)
 
 
-class QuestionsPort(Protocol):
-    async def update(self, key: str, change: Any) -> tuple[QueryRecord | None, QueryRecord | None]: ...
-    def scan(self) -> Any: ...
+class ProjectionPort(Protocol):
+    async def apply(self, sequence: int | None, key: str, change: Callable[[QueryRecord | None], QueryRecord | None]) -> Any: ...
 
 
 class FiguresPort(Protocol):
-    async def move(self, before: Tally, after: Tally) -> None: ...
     async def count_once(self, records: Any, add: Callable[[Figures, QueryRecord], Figures]) -> int | None: ...
 
 
 @dataclass(frozen=True)
 class LedgerServices:
-    questions: QuestionsPort
+    questions: Any  # the records, for counting a bucket written before figures were kept
     figures: FiguresPort
+    projection: ProjectionPort
     bus: Publisher
 
 
-async def record_received(question: QueryReceived, services: LedgerServices, trace_id: str | None = None) -> None:
+async def record_received(question: QueryReceived, services: LedgerServices, trace_id: str | None = None,
+                          sequence: int | None = None) -> None:
     """A question being worked on, in its trace; an outcome recorded first (a slow ledger) is kept."""
     received = QueryRecord(query_id=question.query_id, status=QueryStatus.processing, query=question.query,
                            received_at=question.occurred_at, updated_at=question.occurred_at, target_language=question.target_language,
                            trace_id=trace_id)
-    await services.questions.update(
-        question.query_id, lambda record: record.model_copy(update={"trace_id": record.trace_id or trace_id}) if record else received)
+    await services.projection.apply(
+        sequence, question.query_id,
+        lambda record: record.model_copy(update={"trace_id": record.trace_id or trace_id}) if record else received)
 
 
-async def record_outcome(subject: str, body: dict[str, Any], services: LedgerServices) -> None:
+async def record_outcome(subject: str, body: dict[str, Any], services: LedgerServices, sequence: int | None = None) -> None:
     event = parse_outcome(subject, body)
-    before, after = await services.questions.update(event.query_id, lambda record: outcome_record(event, record))
-    await services.figures.move(tally(before), tally(after))
+    await services.projection.apply(sequence, event.query_id, lambda record: outcome_record(event, record))
 
 
 async def give_up(question: QueryReceived, headers: dict[str, str], services: LedgerServices) -> None:
@@ -67,20 +67,18 @@ async def count_if_never_counted(services: LedgerServices) -> None:
 
 def build_router(services: LedgerServices, policy: DeliveryPolicy) -> NatsRouter:
     router = NatsRouter()
-    received, *outcomes = topology.LEDGER
 
-    @router.subscriber(received.filter_subject, **policy.subscriber_kwargs(received, concurrency=8))
-    async def on_question_to_record(question: QueryReceived) -> None:
-        await record_received(question, services, current_trace_id())
-
-    async def on_outcome(body: dict[str, Any], msg: NatsMessage) -> None:
-        await record_outcome(msg.raw_message.subject, body, services)
+    @router.subscriber(topology.LEDGER.filter_subject, **policy.subscriber_kwargs(topology.LEDGER))
+    async def on_question_fact(body: dict[str, Any], msg: NatsMessage) -> None:
+        subject, sequence = msg.raw_message.subject, stream_sequence(msg.raw_message)
+        if subject == subjects.QUERY_RECEIVED:
+            await record_received(QueryReceived.model_validate(body), services, current_trace_id(), sequence)
+        else:
+            await record_outcome(subject, body, services, sequence)
 
     async def on_given_up(question: QueryReceived, msg: NatsMessage) -> None:
         await give_up(question, msg.headers, services)
 
-    for spec in outcomes:
-        router.subscriber(spec.filter_subject, **policy.subscriber_kwargs(spec, concurrency=8))(on_outcome)
     for spec in topology.QUESTIONS_GAVE_UP:
         router.subscriber(spec.filter_subject, **policy.subscriber_kwargs(spec))(on_given_up)
     return router

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from faststream.nats import NatsBroker
 
+from runtime.projection import Projection
+from workers.ledger.figures import tally
 from workers.ledger.handlers import LedgerServices, build_router, count_if_never_counted
 
 if TYPE_CHECKING:
@@ -13,6 +15,7 @@ if TYPE_CHECKING:
 
 
 def attach(broker: NatsBroker, runtime: Runtime) -> None:
-    services = LedgerServices(questions=runtime.questions, figures=runtime.question_figures, bus=runtime.bus)
+    services = LedgerServices(questions=runtime.questions, figures=runtime.question_figures, bus=runtime.bus,
+                              projection=Projection(runtime.questions, runtime.question_figures, tally))
     runtime.on_start(lambda: count_if_never_counted(services))
     runtime.include(build_router(services, runtime.policy))

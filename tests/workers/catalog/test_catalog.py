@@ -18,26 +18,30 @@ def indexed(document_id: str) -> DocumentIndexed:
     return DocumentIndexed(correlation_id=document_id, document_id=document_id, chunks=4, languages={"de": 3, "en": 1}, embedder="use")
 
 
-async def test_document_events_become_records_and_figures_even_out_of_order(settings_factory) -> None:
+async def test_document_events_become_records_and_figures(settings_factory) -> None:
     settings = settings_factory()
     runtime = await start_pipeline(settings, settings.nats_url, ["catalog"])
     try:
-        first, second = "1" * 64, "2" * 64
+        first, second, never = "1" * 64, "2" * 64, "3" * 64
         await runtime.bus.publish(uploaded(first), subjects.DOCUMENT_UPLOADED)
-        await runtime.bus.publish(indexed(first), subjects.for_document(subjects.DOCUMENT_INDEXED, first))
-        # the second document's outcome comes before its upload is recorded: retried until it is
-        await runtime.bus.publish(indexed(second), subjects.for_document(subjects.DOCUMENT_INDEXED, second))
         await runtime.bus.publish(uploaded(second), subjects.DOCUMENT_UPLOADED)
+        # an outcome for a document never uploaded: no later delivery can place it, it is dead-lettered at once
+        await runtime.bus.publish(indexed(never), subjects.for_document(subjects.DOCUMENT_INDEXED, never))
+        await runtime.bus.publish(indexed(first), subjects.for_document(subjects.DOCUMENT_INDEXED, first))
+        await runtime.bus.publish(indexed(second), subjects.for_document(subjects.DOCUMENT_INDEXED, second))
 
         async def both_indexed() -> bool:
             records = [await runtime.catalog.get(d) for d in (first, second)]
             return all(r is not None and r.status is DocumentStatus.indexed for r in records)
 
-        await wait_for(both_indexed, timeout=20)
+        await wait_for(both_indexed, timeout=10)
+        assert await runtime.catalog.get(never) is None
         figures = await runtime.document_figures.get()
         assert figures.count("totals", "documents") == 2 and figures.count("totals", "chunks") == 8
         assert figures.groups["document_languages"] == {"de": 2} and figures.groups["types"] == {"leaflet": 2}
         assert figures.groups["by_status"] == {"indexed": 2} and "last_indexed_at" in figures.marks
+        dead = await runtime.broker.connection.jetstream().stream_info(topology.DEADLETTER.name)
+        assert dead.state.messages == 1
     finally:
         await runtime.stop()
 
