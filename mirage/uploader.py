@@ -42,12 +42,14 @@ def outcome_of(response: httpx.Response) -> tuple[str, str]:
 
 
 def post_upload(client: httpx.Client, path: Path, form: dict[str, str]) -> httpx.Response:
-    """One file's upload; over the key's uploads per minute (429), it waits as `Retry-After` says and sends it again."""
-    for _ in range(RATE_LIMITED_TRIES - 1):
+    """One file's upload, sent again when the gateway says to try later: over the key's uploads per minute (429) it
+    waits as `Retry-After` says; when the message broker did not answer in time (503: a machine busy indexing, a
+    restarting server) it waits 1, 2, 4 s. Uploading the same bytes again is safe: the document's id is their hash."""
+    for attempt in range(RATE_LIMITED_TRIES - 1):
         response = client.post("/documents/upload", files={"file": (path.name, path.read_bytes())}, data=form)
-        if response.status_code != 429:
+        if response.status_code not in (429, 503):
             return response
-        sleep(min(float(response.headers.get("retry-after", "1")), 60.0))
+        sleep(min(float(response.headers.get("retry-after", 2**attempt)), 60.0))
     return client.post("/documents/upload", files={"file": (path.name, path.read_bytes())}, data=form)
 
 
