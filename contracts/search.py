@@ -20,6 +20,16 @@ class SearchRequest(BaseModel):
     )
 
 
+class UnitVectors(BaseModel):
+    """The embeddings of a passage's answer units, made at ingest (adapters/unit_vectors.py)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str = Field(description="The embedder that made them.")
+    keys: list[str] = Field(description="One key per unit: a hash of the text embedded.")
+    vectors: str = Field(description="Base64 of the int8 rows, one per key.")
+
+
 class SearchHit(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -36,6 +46,13 @@ class SearchHit(BaseModel):
     heading: str | None = None
     language: str | None = None
     metadata: dict[str, MetadataValue] = Field(default_factory=dict)
+    units: UnitVectors | None = Field(
+        default=None, description="For the answer generator only: the passage's answer units embedded; left out of search replies."
+    )
+
+    def without_units(self) -> SearchHit:
+        """The hit as readers see it (search replies, the answer's evidence)."""
+        return self if self.units is None else self.model_copy(update={"units": None})
 
 
 class SearchResponse(BaseModel):

@@ -32,8 +32,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
 from qdrant_edge import Bm25
 
+from adapters.answer_units import Unit, answer_units
 from adapters.language import SUPPORTED_LANGUAGES
 from adapters.leaflet import (
     HOW,
@@ -48,12 +50,12 @@ from adapters.leaflet import (
     naming_text,
 )
 from adapters.stores.lexical import analyzer_config
+from adapters.unit_vectors import unpack
 from contracts.questions import Citation, DraftAnswer
 from contracts.search import SearchHit
 from workers.generate.boilerplate import is_boilerplate
 from workers.generate.frames import citation_marker, frame
 from workers.generate.meaning import SentenceMeaning
-from workers.generate.sentences import Unit, answer_units
 from workers.generate.subsections import asked_subsections, subsections
 
 __all__ = ["ExtractiveGenerator", "Lexicon", "fold", "overlap"]
@@ -158,6 +160,7 @@ class _Material:
     """A unit of a passage that may answer, with what its passage gives it."""
 
     unit: Unit
+    passage: SearchHit
     rank: int
     in_section: bool
     base: float  # rank, section and language
@@ -237,7 +240,7 @@ class ExtractiveGenerator:
             for unit, topic in zip(units, subsections([unit.text for unit in units]), strict=True):
                 unit_terms = self._lexicon.text_terms(unit.text, passage.language)
                 bonus = SUBSECTION_BONUS * (in_section and topic in asked_topics) - OTHER_SUBSECTION_PENALTY * (topic not in (None, *asked_topics))
-                material.append(_Material(unit, rank, in_section, base + bonus, weights.overlap, unit_terms))
+                material.append(_Material(unit, passage, rank, in_section, base + bonus, weights.overlap, unit_terms))
         candidates = self._score(question, terms, material, names)
         chosen = self._choose(candidates, passages)
         if not chosen:
@@ -262,7 +265,11 @@ class ExtractiveGenerator:
             reach = max(scores, default=0.0) - KEEP_MARGIN - MEANING_WEIGHT * MAX_SIMILARITY
             worth = [i for i, score in enumerate(scores) if score >= reach and not (boilerplate[i] and not all(boilerplate))]
             # the medicine's name would pull the question towards every sentence that repeats it
-            similarities = self.meaning.similarities(without_names(question, names), [material[i].unit.text for i in worth])
+            # their vectors made at ingest, where the passages carry them
+            stored: dict[str, np.ndarray] = {}
+            for passage in {material[i].rank: material[i].passage for i in worth}.values():
+                stored.update(unpack(passage.units, self.meaning.model))
+            similarities = self.meaning.similarities(without_names(question, names), [material[i].unit.text for i in worth], stored)
             for i, similarity in zip(worth, similarities, strict=True):
                 scores[i] += MEANING_WEIGHT * float(similarity)
         return [_Candidate(m.unit.text, score, m.rank, m.unit.position, m.in_section, flag)

@@ -21,7 +21,9 @@ class GenerateServices:
 
 async def generate(event: ContextRetrieved, services: GenerateServices) -> None:
     draft = await services.generator.generate(event.query, event.detection.language, event.answer_language, event.passages)
-    await services.bus.publish(AnswerGenerated.following(event, "generated", draft=draft), subjects.ANSWER_GENERATED)
+    # the passages' unit vectors served the generator: the review case and the ledger keep the passages without them
+    passages = [passage.without_units() for passage in event.passages]
+    await services.bus.publish(AnswerGenerated.following(event, "generated", draft=draft, passages=passages), subjects.ANSWER_GENERATED)
 
 
 def build_router(services: GenerateServices, policy: DeliveryPolicy) -> NatsRouter:

@@ -14,6 +14,7 @@ from adapters.language import SUPPORTED_LANGUAGES, LanguageDetector
 from adapters.spaces import Space
 from adapters.stores.base import ChunkPoint, SparseTerms
 from adapters.stores.lexical import Bm25Encoder
+from adapters.unit_vectors import PAYLOAD_KEY, chunk_units
 from contracts.documents import DocumentUploaded
 from workers.ingest.chunking import Chunk, chunk_document
 from workers.ingest.parsing import parse
@@ -53,6 +54,7 @@ class ChunkedDocument:
     texts: list[str]
     languages: list[str | None]
     sparse: list[SparseTerms]
+    units: list[list[str]]  # each chunk's answer units as the generator embeds them (adapters/unit_vectors.py)
 
     def covered(self, space: Space) -> list[int]:
         """The positions of the chunks that get this space's vector (`Space.chunks`), in chunk order."""
@@ -60,6 +62,11 @@ class ChunkedDocument:
 
     def texts_for(self, space: Space) -> list[str]:
         return [self.texts[i] for i in self.covered(space)]
+
+    @property
+    def unit_texts(self) -> list[str]:
+        """Every chunk's unit texts in one list, to embed in one call."""
+        return [text for texts in self.units for text in texts]
 
 
 def chunk_for_index(
@@ -74,11 +81,14 @@ def chunk_for_index(
     return ChunkedDocument(
         title=title, pages=parsed.pages, chunks=chunks, texts=texts, languages=languages,
         sparse=[lexical.encode_document(text, language) for text, language in zip(texts, languages, strict=True)],
+        units=[chunk_units(c.text) for c in chunks],
     )
 
 
-def to_points(event: DocumentUploaded, document: ChunkedDocument, vectors: Mapping[Space, Sequence[np.ndarray]]) -> list[ChunkPoint]:
-    """`vectors`: each space's vectors of `document.texts_for(space)`, in that order."""
+def to_points(event: DocumentUploaded, document: ChunkedDocument, vectors: Mapping[Space, Sequence[np.ndarray]],
+              units: Sequence[Mapping[str, object]] | None = None) -> list[ChunkPoint]:
+    """`vectors`: each space's vectors of `document.texts_for(space)`, in that order. `units`: each chunk's packed
+    unit vectors (adapters.unit_vectors.packed_by_chunk), kept in its payload for the answer generator."""
     dense: list[dict[str, np.ndarray]] = [{} for _ in document.chunks]
     for space, made in vectors.items():
         for i, vector in zip(document.covered(space), made, strict=True):
@@ -98,7 +108,8 @@ def to_points(event: DocumentUploaded, document: ChunkedDocument, vectors: Mappi
                 "heading": c.heading,
                 "language": language,
                 "meta": dict(event.metadata),
-            },
+            } | ({PAYLOAD_KEY: units[i]} if units is not None else {}),
         )
-        for c, vectors_of_chunk, sparse, language in zip(document.chunks, dense, document.sparse, document.languages, strict=True)
+        for i, (c, vectors_of_chunk, sparse, language) in enumerate(
+            zip(document.chunks, dense, document.sparse, document.languages, strict=True))
     ]

@@ -29,7 +29,7 @@ from runtime.generations import Generations
 from runtime.messaging import Catalog
 from workers.ingest.indexing import chunk_for_index, language_counts, to_points
 from workers.ingest.parsing import UnreadableDocument
-from workers.ingest.services import Batches, IngestServices
+from workers.ingest.services import Batches, IngestServices, unit_vectors
 
 log = logging.getLogger(__name__)
 
@@ -119,8 +119,9 @@ async def reindex_document(record: DocumentRecord, target: VectorStore, services
         chunk_for_index, data, event, lexical=services.lexical, detector=services.detector, max_chars=services.max_chars
     )
     spaces = services.spaces
-    made = await asyncio.gather(*(batches.embed[space.name].submit(document.texts_for(space)) for space in spaces))
-    points = to_points(event, document, dict(zip(spaces, made, strict=True)))
+    made, units = await asyncio.gather(
+        asyncio.gather(*(batches.embed[space.name].submit(document.texts_for(space)) for space in spaces)), unit_vectors(document, services, batches))
+    points = to_points(event, document, dict(zip(spaces, made, strict=True)), units)
 
     def write() -> None:
         if replace:

@@ -14,8 +14,10 @@ from adapters.language import LanguageDetector
 from adapters.spaces import PRIMARY, SPACES, Space, described
 from adapters.stores.base import ChunkPoint, VectorStore
 from adapters.stores.lexical import Bm25Encoder
+from adapters.unit_vectors import packed_by_chunk
 from contracts.documents import BlobRef
 from runtime.bus import Publisher
+from workers.ingest.indexing import ChunkedDocument
 
 
 class UploadsPort(Protocol):
@@ -71,3 +73,10 @@ def embedding(services: IngestServices, space: str) -> Callable[[list[str]], lis
 def store_all(store: VectorStore, points: list[ChunkPoint]) -> list[None]:
     store.upsert(points)
     return [None] * len(points)
+
+
+async def unit_vectors(document: ChunkedDocument, services: IngestServices, batches: Batches) -> list[dict[str, object]]:
+    """Each chunk's answer units embedded once by the first space's model, the one the answer generator scores
+    them with (adapters/unit_vectors.py), packed for the chunk's payload."""
+    made = await batches.embed[PRIMARY.name].submit(document.unit_texts)
+    return packed_by_chunk(services.embedders[PRIMARY.name].name, document.units, made)

@@ -71,7 +71,9 @@ def build_router(services: RetrieveServices, policy: DeliveryPolicy) -> NatsRout
 
     @router.subscriber(topology.SEARCH.subject, queue=topology.SEARCH.queue)
     async def on_search(request: SearchRequest) -> SearchResponse:
-        return await search_documents(request, services)
+        found = await search_documents(request, services)
+        # the answer units' vectors are for the generator (ContextRetrieved), not for a reader of search results
+        return found.model_copy(update={"results": [hit.without_units() for hit in found.results]})
 
     @router.subscriber(topology.RETRIEVE.filter_subject, **policy.subscriber_kwargs(topology.RETRIEVE, concurrency=8))
     async def on_translated(event: QueryTranslated) -> None:

@@ -25,6 +25,7 @@ from adapters.spaces import PRIMARY, for_question
 from adapters.stores.base import Hit, QueryVectors, SparseTerms, VectorStore
 from adapters.stores.lexical import Bm25Encoder
 from adapters.terminology import english_text
+from adapters.unit_vectors import PAYLOAD_KEY
 from contracts.search import SearchHit, SearchRequest, SearchResponse
 
 # The store's fused scores are re-ranked over this many hits (or top_k when larger).
@@ -45,7 +46,7 @@ def to_search_hit(hit: Hit) -> SearchHit:
     return SearchHit(
         chunk_id=hit.id, score=hit.score, similarity=hit.similarity, text=p.get("text", ""), document_id=p.get("document_id", ""),
         title=p.get("title"), filename=p.get("filename"), page=p.get("page"), heading=p.get("heading"),
-        language=p.get("language"), metadata=p.get("meta") or {},
+        language=p.get("language"), metadata=p.get("meta") or {}, units=p.get(PAYLOAD_KEY),
     )
 
 

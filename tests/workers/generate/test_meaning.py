@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from adapters.unit_vectors import unit_key
 from workers.generate.meaning import SentenceMeaning
 
 
@@ -51,3 +52,14 @@ def test_a_sentence_is_embedded_once_and_the_least_recently_used_leaves_a_full_c
 
     assert np.allclose(again, [first[2], first[0], first[0]], atol=1e-5)
     assert counting.embedded == [*SPANISH, "Tragar con agua.", SPANISH[1]]
+
+
+def test_vectors_made_at_ingest_are_used_and_only_the_others_embedded(embedder) -> None:  # noqa: ANN001
+    counting = Counting(embedder)
+    stored = {unit_key(text): vector for text, vector in zip(SPANISH[:2], embedder.embed_documents(SPANISH[:2]), strict=True)}
+
+    similarities = SentenceMeaning(counting).similarities("Welche Nebenwirkungen kann das Medikament haben?", SPANISH, stored)
+
+    assert counting.embedded == [SPANISH[2]]
+    assert np.allclose(similarities, SentenceMeaning(embedder).similarities("Welche Nebenwirkungen kann das Medikament haben?", SPANISH),
+                       atol=2e-3)  # a batch pads its texts: the same text in another batch differs a little

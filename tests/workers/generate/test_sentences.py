@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.answer_units import answer_units
 from workers.generate.boilerplate import is_boilerplate
-from workers.generate.sentences import answer_units
 
 SIDE_EFFECTS = (
     "If you notice these symptoms, tell your doctor immediately. Common side effects (may affect up to 1 in 10 people)\n"

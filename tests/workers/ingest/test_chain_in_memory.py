@@ -11,6 +11,7 @@ from qdrant_edge import CountRequest, Filter, HasVectorCondition
 from adapters.spaces import DENSE, ENGLISH
 from adapters.stores.edge import EdgeVectorStore
 from adapters.stores.lexical import Bm25Encoder
+from adapters.unit_vectors import chunk_units, unit_key, unpack
 from contracts import subjects, topology
 from contracts.documents import (
     BlobRef,
@@ -21,6 +22,7 @@ from contracts.documents import (
     DocumentUploaded,
 )
 from contracts.envelope import Event
+from contracts.search import UnitVectors
 from runtime.delivery import DeliveryPolicy
 from tests.factories import SAMPLES, corrupt_pdf, make_pdf
 from workers.ingest.handlers import build_router
@@ -78,6 +80,19 @@ async def test_uploaded_document_is_indexed_and_announced(services: IngestServic
     assert indexed.languages == {"de": indexed.chunks} and indexed.title == sample["title"]
     assert services.store.count({"document_id": "a" * 64}) == indexed.chunks > 0
     assert services.uploads.blobs, "the original bytes stay for re-indexing"
+
+
+async def test_each_chunk_carries_its_answer_units_embedded_for_the_generator(services: IngestServices, embedder) -> None:  # noqa: ANN001
+    sample = SAMPLES["en"]
+    event = accept(services, "e" * 64, make_pdf(sample["title"], sample["sections"]), "pdf")
+    await run(services, event, subjects.DOCUMENT_UPLOADED)
+    hits = services.store.nearest(embedder.embed_query(sample["title"]), limit=50)
+    assert hits and all(UnitVectors(**hit.payload["units"]).model == embedder.name for hit in hits)
+    hit = next(hit for hit in hits if chunk_units(hit.payload["text"]))
+    texts = chunk_units(hit.payload["text"])
+    stored = unpack(UnitVectors(**hit.payload["units"]), embedder.name)
+    assert list(stored) == [unit_key(text) for text in texts]
+    assert float(stored[unit_key(texts[0])] @ embedder.embed_documents(texts[:1])[0]) > 0.999
 
 
 async def test_reindexing_the_same_event_does_not_duplicate_chunks(services: IngestServices) -> None:
