@@ -98,6 +98,7 @@ class FailureStage(StrEnum):
     parse = "parse"
     index = "index"
     deliveries = "deliveries"
+    storage = "storage"  # the vector index's disk is full: the upload is kept, to index again once there is room
 
 
 class DocumentFailed(Event):

@@ -23,6 +23,7 @@ from contracts.documents import (
     DocumentRecord,
     DocumentStatus,
     DocumentUploaded,
+    FailureStage,
     MetadataValue,
     parse_document_fact,
     project_document,
@@ -107,6 +108,9 @@ class Documents:
         metrics.UPLOAD_SECONDS.observe(time.perf_counter() - started)
         metrics.UPLOADS.labels(outcome=kind or "pending").inc()
         final = await self.recorded(event, arrival)
+        if kind == "failed" and final.failed_stage is FailureStage.storage:
+            raise ApiError(507, "insufficient_storage", final.reason or "the vector index's disk is full",
+                           document_id=document_id, status_url=status_url(document_id))
         if kind == "failed":
             raise ApiError(422, "unreadable_document", final.reason or "the document could not be indexed",
                            document_id=document_id, status_url=status_url(document_id))

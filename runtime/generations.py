@@ -102,7 +102,8 @@ def generation_store(settings: Settings, dims: Mapping[str, int]) -> GenerationS
 
 def open_generation(settings: Settings, dims: Mapping[str, int], n: int):  # noqa: ANN201 - a VectorStore
     return build_store(url=settings.qdrant_url, api_key=settings.qdrant_api_key, dim=dims,
-                       collection=generation_collection(settings.qdrant_collection, n), path=str(generation_path(settings.vectors_dir, n)))
+                       collection=generation_collection(settings.qdrant_collection, n), path=str(generation_path(settings.vectors_dir, n)),
+                       disk_reserve_mb=settings.vector_disk_reserve_mb)
 
 
 def drop_generation(settings: Settings, n: int, grace_s: float = SERVER_DROP_GRACE_S) -> None:

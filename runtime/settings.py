@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     )
     qdrant_api_key: str | None = Field(default=None, validation_alias=AliasChoices("QDRANT_API_KEY", "MIRAGE_QDRANT_API_KEY"))
     qdrant_collection: str = "mirage_chunks"
+    vector_disk_reserve_mb: int = Field(default=100, ge=0, description="Room the embedded index leaves free on its disk: a write "
+                                        "that would cut into it fails the upload with a reason, instead of the process dying "
+                                        "(SIGBUS) on a full disk. 0: no check.")
     redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "MIRAGE_REDIS_URL"),
                                   description="Redis for the answer and embedding caches; unset = in-process caches.")
     answer_cache_ttl_s: float = Field(default=3600.0, ge=0, description="How long a released answer is served from the cache (0 = never).")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from adapters.stores._shared import StoreLocked, VectorLayoutMismatch
+from adapters.stores._shared import IndexDiskFull, StoreLocked, VectorLayoutMismatch
 from adapters.stores.base import VectorStore
 
-__all__ = ["StoreLocked", "VectorLayoutMismatch", "VectorStore", "build_store"]
+__all__ = ["IndexDiskFull", "StoreLocked", "VectorLayoutMismatch", "VectorStore", "build_store"]
 
 
 def build_store(
@@ -18,10 +18,12 @@ def build_store(
     url: str | None = None,
     api_key: str | None = None,
     collection: str = "mirage_chunks",
+    disk_reserve_mb: int = 100,
 ) -> VectorStore:
     """A Qdrant server store when `url` is set (QDRANT_URL; ":memory:" for a throwaway local one),
     else the embedded Edge store in `path`. `dim`: each embedding space's dimension, by space name
-    (`adapters.spaces`; an int: the first space's alone)."""
+    (`adapters.spaces`; an int: the first space's alone). `disk_reserve_mb`: room the embedded index leaves free on
+    its disk: a write that would cut into it is refused (IndexDiskFull)."""
     if url:
         from qdrant_client import QdrantClient
 
@@ -33,4 +35,4 @@ def build_store(
         raise ValueError("build_store needs either a Qdrant URL or a directory for the embedded index")
     from adapters.stores.edge import EdgeVectorStore
 
-    return EdgeVectorStore(path, dim)
+    return EdgeVectorStore(path, dim, disk_reserve_mb * 1024 * 1024)

@@ -29,6 +29,11 @@ class StoreLocked(RuntimeError):
     """Another process has the embedded index open."""
 
 
+class IndexDiskFull(OSError):
+    """The embedded index's disk has too little room for a write: refused before the write, because Qdrant Edge maps
+    its files into memory and a write through a mapping on a full disk kills the process (SIGBUS)."""
+
+
 def layout(dims: int | Mapping[str, int]) -> dict[str, int]:
     """The dense vectors of an index, name -> dimension, one per embedding space (`adapters.spaces`); a bare
     dimension is the first space's alone."""

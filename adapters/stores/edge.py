@@ -6,6 +6,7 @@ import errno
 import fcntl
 import json
 import os
+import shutil
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -43,6 +44,7 @@ from adapters.stores._shared import (
     KEYWORD_INDEXES,
     SPARSE,
     FilterValue,
+    IndexDiskFull,
     StoreLocked,
     VectorLayoutMismatch,
     dense_list,
@@ -78,11 +80,14 @@ class EdgeVectorStore:
 
     name = "qdrant-edge"
 
-    def __init__(self, path: str | os.PathLike[str], dims: int | Mapping[str, int]) -> None:
-        """`dims`: the dimension of each embedding space's vector, by space name (an int: the first space's alone)."""
+    def __init__(self, path: str | os.PathLike[str], dims: int | Mapping[str, int], disk_reserve_bytes: int = 0) -> None:
+        """`dims`: the dimension of each embedding space's vector, by space name (an int: the first space's alone).
+        `disk_reserve_bytes`: room left free on the index's disk; a write that would cut into it raises IndexDiskFull."""
         self.path = Path(path)
         self.dims = layout(dims)
+        self.disk_reserve_bytes = disk_reserve_bytes
         self.path.mkdir(parents=True, exist_ok=True)
+        self._check_room(0, 0, 0)  # opening writes too (tens of MB for a new index)
         self._lock_fd = _lock_directory(self.path)
         self._write_lock = threading.Lock()
         self._flushed_at = time.monotonic()
@@ -97,6 +102,7 @@ class EdgeVectorStore:
         edge_points = [Point(id=point_id(p.id), vector=self._vectors(p), payload=stored_payload(p)) for p in points]
         if not edge_points:
             return
+        self._check_room(len(points), sum(self.dims.values()), sum(len(str(p.payload)) + 12 * len(p.sparse.indices) for p in points))
         with self._write_lock:
             shard = self._open_shard()
             for start in range(0, len(edge_points), _UPSERT_BATCH):
@@ -107,6 +113,7 @@ class EdgeVectorStore:
         if space not in self.dims or not vectors:
             return 0
         updates = [PointVectors(id=point_id(cid), vector={space: dense_list(v, self.dims[space])}) for cid, v in vectors.items()]
+        self._check_room(len(updates), self.dims[space], 0)
         with self._write_lock:
             shard = self._open_shard()
             try:
@@ -125,6 +132,19 @@ class EdgeVectorStore:
                             raise
             self._flush_if_due(shard)
         return updated
+
+    def _check_room(self, points: int, floats_each: int, other_bytes: int) -> None:
+        """Refuse a write the disk may not hold: the engine writes it to its log, then to a segment (4 bytes a float,
+        twice, and some room to grow)."""
+        if not self.disk_reserve_bytes:
+            return
+        needed = 3 * (8 * points * floats_each + other_bytes)
+        free = shutil.disk_usage(self.path).free
+        if free - needed < self.disk_reserve_bytes:
+            mb = 1024 * 1024
+            raise IndexDiskFull(errno.ENOSPC, f"the vector index's disk is full: {free // mb} MB free at {self.path}, and "
+                                f"{self.disk_reserve_bytes // mb} MB are kept free (MIRAGE_VECTOR_DISK_RESERVE_MB); this write "
+                                f"needs about {max(1, needed // mb)} MB. Free space, then index it again")
 
     def _vectors(self, p: ChunkPoint) -> dict[str, Any]:
         return dense_vectors(p.dense, self.dims) | {SPARSE: SparseVector(list(p.sparse.indices), list(p.sparse.values))}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,19 +18,29 @@ DISK_MB = 8
 
 
 @pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A tmpfs of DISK_MB for the JetStream store (root only; unmounted afterwards)."""
+def tmpfs(tmp_path: Path) -> Iterator[Callable[[int], Path]]:
+    """Mounts a tmpfs of the given MB (root only; unmounted afterwards)."""
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs needs root")
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={DISK_MB}m", "tmpfs", str(disk)], capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
-    try:
-        yield disk
-    finally:
+    mounted: list[Path] = []
+
+    def mount(size_mb: int) -> Path:
+        disk = tmp_path / f"disk{len(mounted)}"
+        disk.mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(disk)], capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+        mounted.append(disk)
+        return disk
+
+    yield mount
+    for disk in mounted:
         subprocess.run(["umount", "--lazy", str(disk)], check=False)
+
+
+@pytest.fixture
+def small_disk(tmpfs: Callable[[int], Path]) -> Path:
+    return tmpfs(DISK_MB)
 
 
 @pytest.mark.timeout(120)
@@ -60,3 +70,22 @@ async def test_an_upload_that_does_not_fit_gets_507_and_leaves_nothing_behind(li
             again = await http.post("/documents/upload", files={"file": ("other.txt", make_txt(**SAMPLES["fr"]))})
             assert again.status_code == 201, again.text  # what fits is still taken
             assert (await http.get("/health")).status_code == 200
+
+
+@pytest.mark.timeout(120)
+async def test_the_vector_index_s_disk_full_fails_the_upload_with_a_reason_and_the_process_lives(light_stack, tmpfs) -> None:  # noqa: ANN001
+    # The index on a disk of 160 MB that keeps 140 free: it opens (which writes ~40 MB), then every write is refused
+    # before it is made. Without the check, the first write through the index's memory mapping would kill the process.
+    disk = tmpfs(160)
+    async with light_stack(data_dir=disk / "data", vector_disk_reserve_mb=140) as http:
+        upload = await http.post("/documents/upload", files={"file": ("leaflet.txt", make_txt(**SAMPLES["en"]))})
+        assert upload.status_code == 507, upload.text
+        body = upload.json()
+        assert body["error"] == "insufficient_storage" and body["detail"].startswith("the vector index's disk is full")
+        assert "MIRAGE_VECTOR_DISK_RESERVE_MB" in body["detail"]
+        record = (await http.get(f"/documents/{body['document_id']}")).json()
+        assert record["status"] == "failed" and record["failed_stage"] == "storage" and record["reason"] == body["detail"]
+        await http.runtime.uploads.store.get_info(body["document_id"])  # its bytes are kept, to index again with room
+        assert (await http.get("/health")).status_code == 200  # the process did not die of SIGBUS, and answers
+        search = await http.get("/documents/search", params={"query": "paracetamol"})
+        assert search.status_code == 200 and search.json()["results"] == []

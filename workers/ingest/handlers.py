@@ -13,6 +13,7 @@ from prometheus_client import Counter, Histogram
 
 from adapters.formats import RejectedUpload
 from adapters.spaces import PRIMARY, Space
+from adapters.stores import IndexDiskFull
 from contracts import subjects, topology
 from contracts.documents import (
     DocumentDeleted,
@@ -25,7 +26,7 @@ from contracts.documents import (
 from runtime.delivery import DeliveryPolicy
 from workers.ingest.indexing import ChunkedDocument, chunk_for_index, language_counts, to_points
 from workers.ingest.parsing import UnreadableDocument
-from workers.ingest.services import Batches, IngestServices, unit_vectors
+from workers.ingest.services import Batches, IngestServices
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +57,13 @@ async def index_document(event: DocumentUploaded, services: IngestServices, batc
         await fail(services, event, str(exc), FailureStage.parse)
         return
     with EMBEDDING_SECONDS.time():
-        vectors, units = await asyncio.gather(batches.embed[PRIMARY.name].submit(document.texts), unit_vectors(document, services, batches))
-    points = to_points(event, document, {PRIMARY: vectors}, units)
-    await batches.upsert.submit(points)
+        vectors = await batches.embed[PRIMARY.name].submit(document.texts)
+    points = to_points(event, document, {PRIMARY: vectors})
+    try:
+        await batches.upsert.submit(points)
+    except IndexDiskFull as exc:  # no later delivery finds room by itself: failed now, with the reason, bytes kept
+        await fail(services, event, exc.strerror or str(exc), FailureStage.storage)
+        return
     indexed = DocumentIndexed.following(
         event, "indexed", chunks=len(points), languages=language_counts(points), pages=document.pages, title=document.title,
         embedder=services.embedder_name,
