@@ -26,7 +26,7 @@ from contracts.documents import (
 from runtime.delivery import DeliveryPolicy
 from workers.ingest.indexing import ChunkedDocument, chunk_for_index, language_counts, to_points
 from workers.ingest.parsing import UnreadableDocument
-from workers.ingest.services import Batches, IngestServices
+from workers.ingest.services import Batches, IngestServices, unit_vectors
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,8 @@ async def index_document(event: DocumentUploaded, services: IngestServices, batc
         await fail(services, event, str(exc), FailureStage.parse)
         return
     with EMBEDDING_SECONDS.time():
-        vectors = await batches.embed[PRIMARY.name].submit(document.texts)
-    points = to_points(event, document, {PRIMARY: vectors})
+        vectors, units = await asyncio.gather(batches.embed[PRIMARY.name].submit(document.texts), unit_vectors(document, services, batches))
+    points = to_points(event, document, {PRIMARY: vectors}, units)
     try:
         await batches.upsert.submit(points)
     except IndexDiskFull as exc:  # no later delivery finds room by itself: failed now, with the reason, bytes kept
