@@ -66,11 +66,35 @@ async def jetstream_state(nc: Client, stuck_after_s: float) -> dict[str, Any]:
     return state
 
 
+class FloorWatch:
+    """Since when each consumer's acknowledgement floor has not moved while a message was in hand, as /health's polls
+    saw it: a handler hung while the consumer's other handlers still acknowledge holds the floor, though the time of
+    the last acknowledgement stays fresh."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str, datetime | None], tuple[int, float]] = {}
+
+    def held_for(self, spec: topology.ConsumerSpec, info: ConsumerInfo, floor: int) -> float:
+        key, now = (spec.stream.name, spec.durable, info.created), time.monotonic()
+        if not info.num_ack_pending:
+            self.seen.pop(key, None)
+            return 0.0
+        if (was := self.seen.get(key)) is None or was[0] != floor:
+            self.seen[key] = (floor, now)
+            return 0.0
+        return now - was[1]
+
+
+FLOORS = FloorWatch()
+
+
 async def stuck_for(js: JetStreamContext, spec: topology.ConsumerSpec, info: ConsumerInfo, now: datetime) -> float:
     """Seconds the consumer has made no progress while a message waits for it: the lesser of the time since its last
-    acknowledgement and the age of its oldest unacknowledged message (0 when nothing waits). A hung handler's heartbeat
-    ("in progress") moves neither."""
+    acknowledgement and the age of its oldest unacknowledged message (0 when nothing waits), or, when more, how long its
+    acknowledgement floor has stood still with a message in hand (FloorWatch). A hung handler's heartbeat ("in
+    progress") moves none of them."""
     if not (info.num_pending or info.num_ack_pending):
+        FLOORS.held_for(spec, info, 0)
         return 0.0
     last_ack = info.ack_floor.last_active if info.ack_floor and info.ack_floor.last_active else info.created
     idle = (now - last_ack).total_seconds()
@@ -80,7 +104,8 @@ async def stuck_for(js: JetStreamContext, spec: topology.ConsumerSpec, info: Con
         with contextlib.suppress(NotFoundError):
             waiting.append(await js.get_msg(spec.stream.name, seq=floor + 1, subject=subject, next=True))
     oldest = min(waiting, key=lambda message: message.seq, default=None)
-    return min(idle, (now - oldest.time).total_seconds()) if oldest is not None and oldest.time else idle
+    waited = min(idle, (now - oldest.time).total_seconds()) if oldest is not None and oldest.time else idle
+    return max(waited, FLOORS.held_for(spec, info, floor))
 
 
 async def redis_state(url: str) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """/health's stuck-consumer rule on a real nats-server: a message in hand with no acknowledgement is stuck (however
-often its handler says "in progress"); a fresh message on a consumer idle for long is not."""
+often its handler says "in progress", and while the consumer's other handlers still acknowledge); a fresh message on
+a consumer idle for long is not."""
 
 from __future__ import annotations
 
@@ -42,6 +43,32 @@ async def test_a_message_held_without_acknowledgement_is_stuck_and_a_fresh_one_i
             await second.in_progress()
         assert await waited() > BOUND_S
         await second.ack_sync()
+        assert await waited() == 0
+    finally:
+        await nc.close()
+
+
+async def test_a_handler_hung_while_the_others_still_acknowledge_is_stuck(nats_server: EmbeddedNats) -> None:
+    nc = await nats.connect(nats_server.url)
+    try:
+        js = nc.jetstream()
+        await js.add_stream(name=STREAM.name, subjects=list(STREAM.subjects))
+        pull = await js.pull_subscribe(SPEC.filter_subject, durable=SPEC.durable)
+        await js.publish("faults.work", b"hangs")
+
+        async def waited() -> float:
+            return await stuck_for(js, SPEC, await js.consumer_info(STREAM.name, SPEC.durable), datetime.now(UTC))
+
+        [hung] = await pull.fetch(1)
+        for i in range(4):  # the other handlers go on: a message arrives and is acknowledged every half bound,
+            await js.publish("faults.work", str(i).encode())  # and /health is polled as a dashboard does
+            [other] = await pull.fetch(1)
+            await other.ack_sync()
+            await hung.in_progress()
+            assert await waited() < BOUND_S or i >= 2
+            await asyncio.sleep(BOUND_S / 2)
+        assert await waited() > BOUND_S
+        await hung.ack_sync()
         assert await waited() == 0
     finally:
         await nc.close()
