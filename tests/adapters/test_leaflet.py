@@ -86,6 +86,10 @@ def test_other_headings_are_no_section(heading: str | None) -> None:
     ("¿Lleva lactosa?", {CONTENTS}),
     ("Can I take Zentrava while I am pregnant?", {BEFORE, HOW}),
     ("Darf ich danach Auto fahren?", {BEFORE}),
+    ("Can Zentrava cause diarrhoea?", {SIDE_EFFECTS}),
+    ("Les comprimés de Zentrava peuvent-ils constiper ?", {SIDE_EFFECTS}),
+    ("¿Puede Zentrava provocar dolor de cabeza?", {SIDE_EFFECTS}),
+    ("Kann Zentrava schwindelig machen?", {SIDE_EFFECTS}),
 ])
 def test_what_a_question_asks_for(question: str, sections: set[str]) -> None:
     assert asked_sections(question) == sections

@@ -30,6 +30,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from typing import NamedTuple
 
 import numpy as np
@@ -227,20 +228,28 @@ class ExtractiveGenerator:
         terms = self._lexicon.question_terms(question)
         material: list[_Material] = []
         for rank, passage in enumerate(passages):
-            section = heading_section(passage.heading)
-            if section in NOT_ANSWERS or (about and passage.document_id not in naming):
+            if about and passage.document_id not in naming:
+                continue
+            # a passage that runs into the next section has that section's heading in its text (answer_units)
+            units = answer_units(passage.text)
+            passage_section = heading_section(passage.heading)
+            sections = [heading_section(unit.heading) if unit.heading else passage_section for unit in units]
+            if all(section in NOT_ANSWERS for section in sections or [passage_section]):
                 continue
             cross_language = not question_language or passage.language != question_language
-            in_section = section is not None and section in wanted
+            in_section = any(section is not None and section in wanted for section in sections)
             if passage.score < self.min_score or not (self._relevant(terms, passage, cross_language) or (about and in_section)):
                 continue
             weights = CROSS_LANGUAGE if cross_language else SAME_LANGUAGE
-            base = weights.rank / (1 + rank) + SECTION_BONUS * in_section + language_bonus(passage.language, answer_language)
-            units = answer_units(passage.text)
-            for unit, topic in zip(units, subsections([unit.text for unit in units]), strict=True):
+            base = weights.rank / (1 + rank) + language_bonus(passage.language, answer_language)
+            for unit, section, topic in zip(units, sections, unit_subsections(units), strict=True):
+                if section in NOT_ANSWERS:
+                    continue
+                unit_in_section = section is not None and section in wanted
                 unit_terms = self._lexicon.text_terms(unit.text, passage.language)
-                bonus = SUBSECTION_BONUS * (in_section and topic in asked_topics) - OTHER_SUBSECTION_PENALTY * (topic not in (None, *asked_topics))
-                material.append(_Material(unit, passage, rank, in_section, base + bonus, weights.overlap, unit_terms))
+                bonus = (SECTION_BONUS * unit_in_section + SUBSECTION_BONUS * (unit_in_section and topic in asked_topics)
+                         - OTHER_SUBSECTION_PENALTY * (topic not in (None, *asked_topics)))
+                material.append(_Material(unit, passage, rank, unit_in_section, base + bonus, weights.overlap, unit_terms))
         candidates = self._score(question, terms, material, names)
         chosen = self._choose(candidates, passages)
         if not chosen:
@@ -331,6 +340,14 @@ class ExtractiveGenerator:
             for rank in numbers
         ]
         return DraftAnswer(text="\n".join(lines), language=answer_language, citations=citations, answered=True, backend=self.name)
+
+
+def unit_subsections(units: Sequence[Unit]) -> list[str | None]:
+    """Each unit's sub-section (workers/generate/subsections.py); a section that begins inside the passage ends them."""
+    topics: list[str | None] = []
+    for _, group in groupby(units, key=lambda unit: unit.heading):
+        topics.extend(subsections([unit.text for unit in group]))
+    return topics
 
 
 def language_bonus(language: str | None, answer_language: str) -> float:

@@ -304,3 +304,14 @@ async def test_template_lines_of_the_storage_section_are_left_out_unless_asked(m
 
     assert "Store below 25 °C" in storage.text and "wastewater" not in storage.text and "expiry date" not in storage.text
     assert "wastewater" in disposal.text or "throw away" in disposal.text
+
+
+async def test_the_asked_section_that_begins_inside_a_passage_is_quoted(generator: ExtractiveGenerator) -> None:
+    passage = hit("3-to-4", "Swallow the tablet whole with a glass of water, once a day in the morning.\n"
+                  "## 4. Possible side effects\nCommon side effects (may affect up to 1 in 10 people)\nheadache\ndizziness",
+                  "3. How to take Zentrava")
+
+    answer = await generator.generate("What are the side effects of Zentrava?", "en", "en", [passage])
+
+    assert [sentence for sentence, _, _ in quoted(answer, [passage])] == [
+        "Common side effects (may affect up to 1 in 10 people): headache; dizziness"]

@@ -85,3 +85,24 @@ def test_a_table_of_contents_and_markdown_headings_in_the_text_are_left_out() ->
             "Zentrava puede producir dolor de cabeza en algunas personas.")
 
     assert [unit.text for unit in answer_units(text)] == ["Zentrava puede producir dolor de cabeza en algunas personas."]
+
+
+def test_lines_a_layout_wrapped_are_joined_and_list_items_are_not() -> None:
+    text = ("Do not use this medicine after the expiry date which is stated on the carton after EXP. The expiry\n"
+            "date refers to the last day of that month.\n" + SIDE_EFFECTS)
+
+    units = [unit.text for unit in answer_units(text)]
+
+    assert units[:2] == ["Do not use this medicine after the expiry date which is stated on the carton after EXP.",
+                         "The expiry date refers to the last day of that month."]
+    assert "Common side effects (may affect up to 1 in 10 people): headache; feeling sick (nausea); abnormal dreams" in units
+
+
+def test_a_section_that_begins_inside_the_passage_heads_the_units_under_it() -> None:
+    units = answer_units("Ask your pharmacist how to throw away medicines you no longer use.\n## 5. How to store Zentrava\n"
+                         "Store below 25 °C in the original package.")
+
+    assert [(unit.text, unit.heading, unit.position) for unit in units] == [
+        ("Ask your pharmacist how to throw away medicines you no longer use.", None, 0),
+        ("Store below 25 °C in the original package.", "5. How to store Zentrava", 1),
+    ]
