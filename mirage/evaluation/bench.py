@@ -14,6 +14,7 @@ from nats.errors import Error as NatsError
 
 from adapters.formats import DocumentFormat
 from adapters.spaces import PRIMARY, SPACES
+from adapters.unit_vectors import PAYLOAD_KEY as UNITS_KEY
 from contracts import topology
 from contracts.search import SearchRequest
 from gateway.documents import Documents
@@ -199,6 +200,7 @@ def build_index(components: Components, texts: list[str], on_progress: Progress)
             vectors[name].append(model.embed_documents(texts[start:start + 1000]))
         on_progress(len(texts[start:start + 1000]))
     dense = {name: np.vstack(made) for name, made in vectors.items()}
+    units = unit_payloads(components, texts)
     ids = [chunk_id(f"bench-{i // 10}", i % 10) for i in range(len(texts))]
     started = time.perf_counter()
     for start in range(0, len(texts), 1000):
@@ -206,13 +208,25 @@ def build_index(components: Components, texts: list[str], on_progress: Progress)
             ChunkPoint(id=ids[i], dense={name: made[i] for name, made in dense.items()},
                        sparse=components.lexical.encode_document(texts[i], "en"),
                        payload={"document_id": f"bench-{i // 10}", "chunk": i % 10, "text": texts[i], "language": "en",
-                                "meta": {"type": "bench"}})
+                                "meta": {"type": "bench"}, UNITS_KEY: units[i]})
             for i in range(start, min(start + 1000, len(texts)))
         ])
     optimize = getattr(components.store, "optimize", None)
     if optimize is not None:
         optimize()
     return dense[PRIMARY.name], {chunk: i for i, chunk in enumerate(ids)}, time.perf_counter() - started
+
+
+def unit_payloads(components: Components, texts: list[str]) -> list[dict[str, object]]:
+    """Each chunk's answer-unit vectors, as ingest stores them (adapters/unit_vectors.py). The synthetic chunks reuse
+    their seed sentences, so each distinct unit is embedded once (units are keyed by their text: the same vectors)."""
+    from adapters.unit_vectors import chunk_units, packed_by_chunk
+
+    model = components.embedders[PRIMARY.name]
+    by_chunk = [chunk_units(text) for text in texts]
+    distinct = list(dict.fromkeys(unit for units in by_chunk for unit in units))
+    made = dict(zip(distinct, model.embed_documents(distinct), strict=True)) if distinct else {}
+    return packed_by_chunk(model.name, by_chunk, [made[unit] for units in by_chunk for unit in units])
 
 
 def dense_only(components: Components, positions: Mapping[str, int]) -> dict[str, Callable[[np.ndarray], list[int]]]:

@@ -75,3 +75,18 @@ def test_bench_questions_runs_every_variant() -> None:
     report = json.loads(result.output.strip().splitlines()[-1])["questions"]
     variants = ("multilingual", "english_int8", "both_one_after_the_other", "both_side_by_side")
     assert report["questions"] == 3 and all(report[name]["p50_ms"] > 0 for name in variants)
+
+
+def test_bench_query_runs_with_the_answer_units_stored_as_ingest_stores_them() -> None:
+    from mirage.evaluation.bench import unit_payloads
+    from mirage.evaluation.corpus import TextFactory, seed_sentences
+    from runtime.process import Components
+    from runtime.settings import Settings
+
+    texts = TextFactory(seed_sentences(None)).chunks(4)
+    [first, *_] = unit_payloads(Components(Settings(nats_url=None, english_embedder="none")), texts)
+    assert first["model"] and len(first["keys"]) >= 1 and first["vectors"]
+    result = CliRunner().invoke(app, ["bench", "query", "--chunks", "200", "--queries", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output.strip().splitlines()[-1])["query"]
+    assert report["chunks"] == 200 and report["http_cold"]["p50_ms"] > 0 and report["in_process"]["p50_ms"] > 0
