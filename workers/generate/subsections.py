@@ -21,6 +21,7 @@ STOPPING = "stopping"
 _HEADINGS = (
     (OVERDOSE, re.compile(
         r"\b(?:take|took|use|used|have) more .{1,60}? than (?:you )?should|overdos|accidental(?:ly)? (?:ingest|swallow|take)"
+        r"|excessive dose|dose excessive|dosis excesiva|(?:zu|uber)hohe[nr]? dosis"
         r"|si vous avez (?:pris|utilise|recu) plus|surdos|si (?:toma|usa|utiliza|se le administra) mas|sobredosis|ingestion accidental"
         r"|grossere menge|mehr .{1,60}? (?:eingenommen|angewendet) haben|uberdos")),
     (MISSED, re.compile(

@@ -6,6 +6,7 @@ import pytest
 
 from adapters.answer_units import answer_units
 from workers.generate.boilerplate import is_boilerplate
+from workers.generate.subsections import OVERDOSE, subsections
 
 SIDE_EFFECTS = (
     "If you notice these symptoms, tell your doctor immediately. Common side effects (may affect up to 1 in 10 people)\n"
@@ -106,3 +107,10 @@ def test_a_section_that_begins_inside_the_passage_heads_the_units_under_it() -> 
         ("Ask your pharmacist how to throw away medicines you no longer use.", None, 0),
         ("Store below 25 °C in the original package.", "5. How to store Zentrava", 1),
     ]
+
+
+def test_a_passage_that_begins_inside_the_overdose_lines_is_in_them_from_its_first_line() -> None:
+    assert subsections([
+        "In case of an excessive dose of hypericum, protect yourself from sunlight for 1-2 weeks.",
+        "En caso de dosis excesiva, protéjase de la luz solar.",
+    ]) == [OVERDOSE, OVERDOSE]
