@@ -194,12 +194,10 @@ def build_index(components: Components, texts: list[str], on_progress: Progress)
     from adapters.stores.base import ChunkPoint
     from workers.ingest.indexing import chunk_id
 
-    vectors: dict[str, list[np.ndarray]] = {name: [] for name in components.embedders}
-    for start in range(0, len(texts), 1000):
-        for name, model in components.embedders.items():  # every chunk is English: every space applies
-            vectors[name].append(model.embed_documents(texts[start:start + 1000]))
-        on_progress(len(texts[start:start + 1000]))
-    dense = {name: np.vstack(made) for name, made in vectors.items()}
+    cache = components.settings.model_cache.expanduser() / "bench"
+    dense = {}
+    for name, model in components.embedders.items():  # every chunk is English: every space applies
+        dense[name] = embedded(model, texts, cache, lambda n: on_progress(n // len(components.embedders)))
     units = unit_payloads(components, texts)
     ids = [chunk_id(f"bench-{i // 10}", i % 10) for i in range(len(texts))]
     started = time.perf_counter()
@@ -215,6 +213,32 @@ def build_index(components: Components, texts: list[str], on_progress: Progress)
     if optimize is not None:
         optimize()
     return dense[PRIMARY.name], {chunk: i for i, chunk in enumerate(ids)}, time.perf_counter() - started
+
+
+def embedded(model: Any, texts: list[str], cache: Path, on_progress: Progress) -> np.ndarray:
+    """`model`'s vectors of `texts`, 1,000 at a time; kept under `cache` (the model cache's `bench/`) and read back when
+    the same model embeds the same texts again: a 100,000-chunk index takes half an hour to embed on 2 cores, and
+    `mirage bench query` and `mirage bench search` at that size then share it. The same model = the same vectors of a
+    probe sentence, so a changed model or quantization never reads another's vectors."""
+    import hashlib
+
+    digest = hashlib.sha256(model.name.encode())
+    digest.update(np.round(model.embed_documents(["Take one tablet twice a day with water."]), 4).tobytes())
+    digest.update("\x00".join(texts).encode())
+    path = cache / f"{digest.hexdigest()[:32]}.npy"
+    if path.exists():
+        on_progress(len(texts))
+        return np.load(path)
+    made = []
+    for start in range(0, len(texts), 1000):
+        made.append(model.embed_documents(texts[start:start + 1000]))
+        on_progress(len(texts[start:start + 1000]))
+    vectors = np.vstack(made).astype(np.float32)
+    if len(texts) >= 10_000:  # what takes minutes to make; small runs (tests) leave nothing behind
+        cache.mkdir(parents=True, exist_ok=True)
+        np.save(path.with_suffix(".tmp.npy"), vectors)
+        path.with_suffix(".tmp.npy").replace(path)
+    return vectors
 
 
 def unit_payloads(components: Components, texts: list[str]) -> list[dict[str, object]]:
