@@ -39,7 +39,6 @@ from qdrant_edge import Bm25
 from adapters.answer_units import Unit, answer_units
 from adapters.language import SUPPORTED_LANGUAGES
 from adapters.leaflet import (
-    HOW,
     NOT_ANSWERS,
     Name,
     asked_names,
@@ -57,7 +56,7 @@ from contracts.search import SearchHit
 from workers.generate.boilerplate import is_boilerplate
 from workers.generate.frames import citation_marker, frame
 from workers.generate.meaning import SentenceMeaning
-from workers.generate.subsections import asked_subsections, subsections
+from workers.generate.subsections import SECTION_OF, asked_subsections, subsections
 
 __all__ = ["ExtractiveGenerator", "Lexicon", "fold", "overlap"]
 
@@ -167,6 +166,7 @@ class _Material:
     base: float  # rank, section and language
     overlap_weight: float
     terms: frozenset[int]
+    in_subsection: bool = False  # under the sub-heading the question asks about (an overdose, "X contains lactose")
 
 
 @dataclass(frozen=True)
@@ -177,6 +177,7 @@ class _Candidate:
     position: int
     in_section: bool = False
     boilerplate: bool = False
+    in_subsection: bool = False
 
 
 class ExtractiveGenerator:
@@ -223,8 +224,9 @@ class ExtractiveGenerator:
         # any name will do here: a passage of the document that names all of them may not be among these
         naming = {document for document, text in by_document.items() if any(name.found_in(text) for name in about)}
         asked_topics = asked_subsections(question)
-        # an overdose, a missed dose or stopping is told in the "how to take" section, whatever else is asked
-        wanted = asked_sections(question) | ({HOW} if asked_topics else frozenset())
+        # an overdose, a missed dose or stopping is told in the "how to take" section, an excipient warning in "before
+        # you take", whatever else is asked
+        wanted = asked_sections(question) | {SECTION_OF[topic] for topic in asked_topics}
         terms = self._lexicon.question_terms(question)
         material: list[_Material] = []
         for rank, passage in enumerate(passages):
@@ -249,7 +251,8 @@ class ExtractiveGenerator:
                 unit_terms = self._lexicon.text_terms(unit.text, passage.language)
                 bonus = (SECTION_BONUS * unit_in_section + SUBSECTION_BONUS * (unit_in_section and topic in asked_topics)
                          - OTHER_SUBSECTION_PENALTY * (topic not in (None, *asked_topics)))
-                material.append(_Material(unit, passage, rank, unit_in_section, base + bonus, weights.overlap, unit_terms))
+                material.append(_Material(unit, passage, rank, unit_in_section, base + bonus, weights.overlap, unit_terms,
+                                          in_subsection=unit_in_section and topic in asked_topics))
         candidates = self._score(question, terms, material, names)
         chosen = self._choose(candidates, passages)
         if not chosen:
@@ -281,7 +284,7 @@ class ExtractiveGenerator:
             similarities = self.meaning.similarities(without_names(question, names), [material[i].unit.text for i in worth], stored)
             for i, similarity in zip(worth, similarities, strict=True):
                 scores[i] += MEANING_WEIGHT * float(similarity)
-        return [_Candidate(m.unit.text, score, m.rank, m.unit.position, m.in_section, flag)
+        return [_Candidate(m.unit.text, score, m.rank, m.unit.position, m.in_section, flag, m.in_subsection)
                 for m, score, flag in zip(material, scores, boilerplate, strict=True)]
 
     def _relevant(self, terms: Sequence[frozenset[int]], passage: SearchHit, cross_language: bool) -> bool:
@@ -303,15 +306,19 @@ class ExtractiveGenerator:
         return self._best_of_document(ranked, passages, self.max_sentences)
 
     def _best_of_document(self, ranked: list[_Candidate], passages: Sequence[SearchHit], limit: int) -> list[_Candidate]:
-        """Up to `limit` units within KEEP_MARGIN of the best; when the asked section has some, a unit of another
-        section only within OTHER_SECTION_MARGIN of the section's best (it must answer about as well)."""
+        """Up to `limit` units within KEEP_MARGIN of the best, and the lines of an asked sub-section however far
+        below (its few lines are the answer: "X contains lactose. If you have an intolerance to some sugars, ...");
+        when the asked section has some, a unit of another section only within OTHER_SECTION_MARGIN of the
+        section's best (it must answer about as well)."""
         document = passages[ranked[0].rank].document_id
         floor = ranked[0].score - KEEP_MARGIN
         section_best = next((c.score for c in ranked if c.in_section), None)
         chosen: list[_Candidate] = []
         for candidate in ranked:
-            if candidate.score < floor or len(chosen) == limit:
+            if len(chosen) == limit:
                 break
+            if candidate.score < floor and not candidate.in_subsection:
+                continue
             if section_best is not None and not candidate.in_section and candidate.score < section_best - OTHER_SECTION_MARGIN:
                 continue
             if passages[candidate.rank].document_id == document and all(candidate.text != c.text for c in chosen):

@@ -1,6 +1,7 @@
 """The fixed sub-sections of a package leaflet's "how to take" section (QRD template): taking more than you
-should, forgetting a dose, stopping. A question about an overdose wants the lines under "If you take more X than
-you should", not the section's first lines about the usual dose; embeddings alone do not tell these apart.
+should, forgetting a dose, stopping; and of its "before you take" section, the excipient warnings ("X contains
+lactose"). A question about an overdose wants the lines under "If you take more X than you should", not the
+section's first lines about the usual dose; embeddings alone do not tell these apart.
 
 Both sides are matched on folded text (lowercase, no accents) in English, French, Spanish and German, by the
 template's wording, never by a medicine's name.
@@ -11,11 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from adapters.leaflet import fold
+from adapters.leaflet import BEFORE, HOW, fold
 
 OVERDOSE = "overdose"
 MISSED = "missed"
 STOPPING = "stopping"
+EXCIPIENT = "excipient"
+# The template section each sub-section belongs to.
+SECTION_OF = {OVERDOSE: HOW, MISSED: HOW, STOPPING: HOW, EXCIPIENT: BEFORE}
+# Excipients with a known effect, whose warning the template puts under "X contains <excipient>".
+_EXCIPIENTS = (r"lactos|laktos|sodi|natrium|sucros|saccharos|sacaros|glucos|sorbitol|fructos|aspartam|gluten|soja|soya|peanut"
+               r"|arachide|cacahuete|erdnuss|propylen|benzyl|benzoat")
 
 # The template's sub-headings (and what only lines under them say), as they appear in a passage's text.
 _HEADINGS = (
@@ -29,6 +36,7 @@ _HEADINGS = (
         r"|vergessene dosis")),
     (STOPPING, re.compile(
         r"\bif you stop|si vous arretez|si interrumpe|si deja de|abbrechen|absetzen|beenden sie|die einnahme von .{1,60}? beenden")),
+    (EXCIPIENT, re.compile(rf"\b(?:contains|contient|contiene|enthalt)\b(?: \w+)?(?: de| du)? (?:{_EXCIPIENTS})")),
 )
 
 # What a question asks about, by its words (folded; no leading word boundary, so German compounds count).
@@ -40,6 +48,7 @@ _ASKS = (
     (STOPPING, re.compile(
         r"\bstop|\bquit|arreter|arrete|du jour au lendemain|interromp|dejar de|deja de|dejo de|interrump|suspend|absetz|abbrech"
         r"|aufhor|beenden|weglassen")),
+    (EXCIPIENT, re.compile(_EXCIPIENTS)),
 )
 
 

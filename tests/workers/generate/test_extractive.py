@@ -315,3 +315,16 @@ async def test_the_asked_section_that_begins_inside_a_passage_is_quoted(generato
 
     assert [sentence for sentence, _, _ in quoted(answer, [passage])] == [
         "Common side effects (may affect up to 1 in 10 people): headache; dizziness"]
+
+
+async def test_a_question_on_an_excipient_quotes_the_whole_warning_under_its_sub_heading(generator: ExtractiveGenerator) -> None:
+    before = hit("before", "Driving and using machines Zentrava may make you feel dizzy. Do not drive until you know how it affects you.\n"
+                 "Zentrava contains lactose. If you have been told by your doctor that you have an intolerance to some sugars, "
+                 "contact your doctor before taking this medicine.", "2. What you need to know before you take Zentrava")
+
+    answer = await generator.generate("Does Zentrava contain lactose?", "en", "en", [before, *ZENTRAVA[1:]])
+
+    assert [sentence for sentence, _, _ in quoted(answer, [before, *ZENTRAVA[1:]])] == [
+        "Zentrava contains lactose.",
+        "If you have been told by your doctor that you have an intolerance to some sugars, contact your doctor before taking this medicine.",
+    ]

@@ -6,7 +6,7 @@ import pytest
 
 from adapters.answer_units import answer_units
 from workers.generate.boilerplate import is_boilerplate
-from workers.generate.subsections import OVERDOSE, subsections
+from workers.generate.subsections import EXCIPIENT, OVERDOSE, asked_subsections, subsections
 
 SIDE_EFFECTS = (
     "If you notice these symptoms, tell your doctor immediately. Common side effects (may affect up to 1 in 10 people)\n"
@@ -114,3 +114,12 @@ def test_a_passage_that_begins_inside_the_overdose_lines_is_in_them_from_its_fir
         "In case of an excessive dose of hypericum, protect yourself from sunlight for 1-2 weeks.",
         "En caso de dosis excesiva, protéjase de la luz solar.",
     ]) == [OVERDOSE, OVERDOSE]
+
+
+def test_an_excipient_warning_is_a_sub_section_in_every_language() -> None:
+    assert subsections(["Driving and using machines You may feel dizzy.", "mirtazapina cinfa contiene lactosa.",
+                        "Si su médico le ha indicado que padece una intolerancia a ciertos azúcares, consulte con él."]) == [
+        None, EXCIPIENT, EXCIPIENT]
+    assert subsections(["Ce médicament contient du sodium."]) == [EXCIPIENT]
+    assert asked_subsections("¿La mirtazapina cinfa lleva lactosa?") == {EXCIPIENT}
+    assert asked_subsections("Enthält Zentrava Laktose?") == {EXCIPIENT}
