@@ -286,10 +286,11 @@ class FiguresStore:
             return None, 0
         return self._read(entry.value, entry.revision or 0), entry.revision or 0
 
-    async def replace(self, figures: Figures, revision: int) -> None:
-        """Write over `revision` (0: the first totals); KeyWrongLastSequenceError when someone wrote in between."""
+    async def replace(self, figures: Figures, revision: int) -> int:
+        """Write over `revision` (0: the first totals); the new revision. KeyWrongLastSequenceError when someone wrote
+        in between."""
         value = figures.model_dump_json().encode()
-        await (self.kv.update(self.bucket, value, last=revision) if revision else self.kv.create(self.bucket, value))
+        return await (self.kv.update(self.bucket, value, last=revision) if revision else self.kv.create(self.bucket, value))
 
     async def count_once(self, records: Records[Record], add: Callable[[Figures, Record], Figures]) -> int | None:
         """For a bucket written before figures were kept: count its records once. The number counted, or None."""

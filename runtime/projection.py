@@ -13,6 +13,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Generic
 
+from nats.js.errors import KeyWrongLastSequenceError
+
 from contracts.envelope import utcnow
 from contracts.figures import Figures, Tally, Unstored
 from runtime.messaging import FiguresStore, Record, Records
@@ -21,13 +23,26 @@ Change = Callable[["Record | None"], "Record | None"]
 
 
 class Projection(Generic[Record]):
+    """The totals are kept in memory between events (one round trip fewer each): a replacement over a revision someone
+    else wrote meanwhile (another replica, the first start's count) is refused, and the event is applied again over
+    what is stored."""
+
     def __init__(self, records: Records[Record], figures: FiguresStore, tally: Callable[[Record | None], Tally]) -> None:
         self.records, self.figures, self.tally = records, figures, tally
+        self._known: tuple[Figures | None, int] | None = None
 
     async def apply(self, sequence: int | None, key: str, change: Change,
                     marks: Callable[[Record], dict[str, datetime] | None] = lambda _: None) -> tuple[Record | None, Record | None]:
         """Apply the event at stream `sequence` (None: not from a stream) to its record and the totals; (before, after)."""
-        figures, revision = await self.figures.fetch()
+        try:
+            return await self._apply(sequence, key, change, marks)
+        except KeyWrongLastSequenceError:
+            self._known = None
+            return await self._apply(sequence, key, change, marks)
+
+    async def _apply(self, sequence: int | None, key: str, change: Change,
+                     marks: Callable[[Record], dict[str, datetime] | None]) -> tuple[Record | None, Record | None]:
+        figures, revision = self._known or await self.figures.fetch()
         if sequence is not None and figures is not None and sequence <= figures.through:
             await self._store_unstored(figures.unstored, sequence)
             current = await self.records.get(key)
@@ -41,7 +56,8 @@ class Projection(Generic[Record]):
             moved = (figures or Figures()).moved(self.tally(before), self.tally(after), utcnow(), marks(after))
             if sequence is not None:
                 moved = moved.model_copy(update={"through": sequence, "unstored": Unstored(sequence=sequence, key=key, value=value)})
-            await self.figures.replace(moved, revision)
+            self._known = None
+            self._known = (moved, await self.figures.replace(moved, revision))
         await self.records.store(key, value.encode(), record_revision)
         return before, after
 

@@ -82,3 +82,15 @@ async def test_two_writers_of_the_totals_are_refused_not_merged(stores) -> None:
     await apply(Projection(records, figures, tally), 2, INDEXED)
     with pytest.raises(KeyWrongLastSequenceError):
         await figures.replace(stale, revision)
+
+
+async def test_totals_kept_in_memory_are_read_again_when_another_replica_moved_them(stores) -> None:  # noqa: ANN001
+    records, figures = stores
+    first, second = Projection(records, figures, tally), Projection(records, figures, tally)
+    await apply(first, 1, UPLOADED)
+    await apply(second, 2, INDEXED)  # the first replica's totals in memory are now stale
+    other = "b" * 64
+    upload = UPLOADED.model_copy(update={"document_id": other})
+    await first.apply(3, other, lambda record: project_document(record, upload))
+    counted = await figures.get()
+    assert counted.groups["by_status"] == {"indexed": 1, "processing": 1} and counted.through == 3
