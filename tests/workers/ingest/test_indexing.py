@@ -1,4 +1,3 @@
-import numpy as np
 
 from adapters.spaces import DENSE, ENGLISH
 from adapters.stores.lexical import Bm25Encoder
@@ -33,9 +32,9 @@ def test_english_and_unknown_chunks_get_the_english_vector_and_others_do_not(emb
     assert set(by_language["fr"].dense) == {DENSE}
     english = by_language["en"]
     assert set(english.dense) == {DENSE, ENGLISH} and english.dense[ENGLISH].shape == (english_embedder.dim,)
-    # the English model's int8 activations are scaled per batch: the chunk's vector, not bit for bit
+    # both models' int8 activations are scaled per batch: the chunk's vector, not bit for bit
     assert float(english.dense[ENGLISH] @ english_embedder.embed_documents([_embedded_text(english)])[0]) > 0.98
-    assert np.allclose(english.dense[DENSE], embedder.embed_documents([_embedded_text(english)])[0], atol=1e-4)
+    assert float(english.dense[DENSE] @ embedder.embed_documents([_embedded_text(english)])[0]) > 0.99
     assert all(ENGLISH in p.dense for p in points if p.payload["language"] is None)
 
 
