@@ -10,6 +10,7 @@ import shutil
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from qdrant_edge import (
     Memory,
     Modifier,
     PayloadSchemaType,
+    PayloadSelector,
     Point,
     PointVectors,
     Query,
@@ -60,8 +62,10 @@ from adapters.stores._shared import (
 )
 from adapters.stores.base import DOCUMENT_ID, ChunkPoint, Hit, QueryVectors
 from adapters.stores.fusion import candidate_depth, fuse
+from adapters.unit_vectors import PAYLOAD_KEY as UNITS
 
 LOCK_FILE = ".mirage.lock"
+WITHOUT_UNITS, ONLY_UNITS = PayloadSelector.Exclude([UNITS]), PayloadSelector.Include([UNITS])
 _SHARD_CONFIG_FILE = "edge_config.json"
 _UPSERT_BATCH = 512
 
@@ -166,12 +170,18 @@ class EdgeVectorStore:
         searches: dict[str, Any] = dense_vectors(query.dense, self.dims)
         if query.sparse.indices:
             searches[SPARSE] = SparseVector(list(query.sparse.indices), list(query.sparse.values))
+        # the candidates without their answer units' vectors (~4 KB a chunk), read for the fused hits alone
         requests = [
-            QueryRequest(limit=depth, query=Query.Nearest(vector, using=name), filter=selector, with_payload=True)
+            QueryRequest(limit=depth, query=Query.Nearest(vector, using=name), filter=selector, with_payload=WITHOUT_UNITS)
             for name, vector in searches.items()
         ]
-        results = self._open_shard().query_batch(QueryBatchRequest(requests))
-        return fuse(named_hits(list(searches), results), query.languages, limit=limit)
+        shard = self._open_shard()
+        hits = fuse(named_hits(list(searches), shard.query_batch(QueryBatchRequest(requests))), query.languages, limit=limit)
+        if hits:
+            units = {str(point.id): point.payload.get(UNITS) for point in shard.retrieve([point_id(h.id) for h in hits], ONLY_UNITS, False)}
+            hits = [h if units.get(point_id(h.id)) is None else replace(h, payload={**h.payload, UNITS: units[point_id(h.id)]})
+                    for h in hits]
+        return hits
 
     def nearest(self, vector: np.ndarray, *, limit: int, space: str = PRIMARY.name, exact: bool = False,
                 with_payload: bool = True) -> list[Hit]:

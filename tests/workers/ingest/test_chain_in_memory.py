@@ -9,6 +9,7 @@ from faststream.nats import NatsBroker, TestNatsBroker
 from qdrant_edge import CountRequest, Filter, HasVectorCondition
 
 from adapters.spaces import DENSE, ENGLISH
+from adapters.stores.base import QueryVectors, SparseTerms
 from adapters.stores.edge import EdgeVectorStore
 from adapters.stores.lexical import Bm25Encoder
 from adapters.unit_vectors import chunk_units, unit_key, unpack
@@ -93,6 +94,10 @@ async def test_each_chunk_carries_its_answer_units_embedded_for_the_generator(se
     stored = unpack(UnitVectors(**hit.payload["units"]), embedder.name)
     assert list(stored) == [unit_key(text) for text in texts]
     assert float(stored[unit_key(texts[0])] @ embedder.embed_documents(texts[:1])[0]) > 0.999
+    # the hybrid search reads the candidates without them, and the hits it returns with them
+    query = QueryVectors(dense={DENSE: embedder.embed_query(sample["title"])}, sparse=SparseTerms((), ()))
+    searched = services.store.search(query, limit=3)
+    assert searched and all(UnitVectors(**hit.payload["units"]).model == embedder.name for hit in searched)
 
 
 async def test_reindexing_the_same_event_does_not_duplicate_chunks(services: IngestServices) -> None:
