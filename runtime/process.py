@@ -66,7 +66,7 @@ class Components:
         if self._embedder is None:
             s = self.settings
             self._embedder = build_embedder(s.embedder, threads=s.embedder_threads, cache_dir=s.fastembed_cache,
-                                            model_path=s.fastembed_model_path)
+                                            model_path=s.fastembed_model_path, model_cache=s.model_cache)
         return self._embedder
 
     @property

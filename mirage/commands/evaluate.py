@@ -64,7 +64,8 @@ def eval_risk(
         from adapters.embedders import build_embedder
 
         s = Settings()
-        embedder = build_embedder(s.embedder, threads=s.embedder_threads, cache_dir=s.fastembed_cache, model_path=s.fastembed_model_path)
+        embedder = build_embedder(s.embedder, threads=s.embedder_threads, cache_dir=s.fastembed_cache, model_path=s.fastembed_model_path,
+                                  model_cache=s.model_cache)
         nearest = NearestExamples(embedder, read_examples(), s.model_cache)
     ordinary = read_harmless(harmless, None) if harmless else read_harmless(HARMLESS_QUESTIONS, half)
     report = evaluate_risk(read_xsafety(data, half), ordinary, nearest)

@@ -21,7 +21,8 @@ def current_assessor(data_dir):  # noqa: ANN001, ANN201
     from workers.classify_risk.semantic import NearestExamples, read_examples
 
     settings = settings_from(data_dir=data_dir)
-    nearest = NearestExamples(build_embedder(settings.embedder, threads=settings.embedder_threads), read_examples(), settings.model_cache)
+    embedder = build_embedder(settings.embedder, threads=settings.embedder_threads, model_cache=settings.model_cache)
+    nearest = NearestExamples(embedder, read_examples(), settings.model_cache)
     return lambda event: assessment_of(event, nearest)
 
 

@@ -57,3 +57,10 @@ def test_a_long_batch_is_cut_into_passes_without_mixing_texts(model):
     batched = model.embed_documents(texts)
     alone = np.stack([model.embed_query(text) for text in texts[::37]])
     assert ((batched[::37] * alone).sum(axis=1) >= 0.9995).all()
+
+
+def test_the_configured_model_cache_holds_the_built_graph(tmp_path) -> None:  # noqa: ANN001
+    from adapters.embedders import build_embedder
+
+    model = build_embedder("use", threads=1, model_cache=tmp_path)
+    assert model.onnx_path.parent == tmp_path and model.onnx_path.exists() and model.served_path.parent == tmp_path
