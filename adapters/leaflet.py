@@ -56,7 +56,8 @@ _ASKS: tuple[tuple[str, str], ...] = (
     (SIDE_EFFECTS, r"side.?effect|adverse|undesirable|indesirable|secondaire|efectos? (?:adverso|secundario)|reacciones? adversa"
                    r"|nebenwirkung|unvertraglich|bivirkning|efeitos? (?:indesejave|secundario)|known effect"
                    # whether it can cause a symptom ("can it constipate?", "peut-il constiper ?", "kann es schwindelig machen?")
-                   r"|\b(?:can|could|may|might|does|do|will)\b.{1,60}?\bcause|make (?:me|you) (?:feel )?\w+|provoqu|\bcauser\b|constip|provoca|causar|estren|verursach|auslos"
+                   r"|\b(?:can|could|may|might|does|do|will)\b.{1,60}?\bcause|make (?:me|you) (?:feel )?\w+"
+                   r"|provoqu|\bcauser\b|constip|provoca|causar|estren|verursach|auslos"
                    r"|(?:schwindelig|mude|schlafrig|ubel|verstopft) machen|verstopf"),
     (STORAGE, r"\bstor(?:e|ed|age|ing)\b|\bkept\b|\bkeep\b|fridge|refrigerat|temperatur|expir|no longer need|dispos|throw away"
               r"|conserv|\bgarder\b|\bgarde\b|frigo|perim|peremption|guard[ao]r?\b|se guarda|nevera|frigorifico|caducidad|desech"
