@@ -51,9 +51,12 @@ async def test_nats_server_restarted_under_load_loses_nothing_and_strands_nothin
         finals = await asyncio.gather(*questions)  # each ended: answered, held or failed (or refused at once, visibly)
         records = await wait_all_indexed(http, [first.json()["document_id"], *ids], timeout_s=60)
         health = await http.get("/health")  # the gateway and every worker are connected again
+        after = await ask_until_final(http, "What are the side effects of paracetamol?")
         listed = (await http.get("/documents", params={"status": "indexed"})).json()["documents"]
         stats = (await http.get("/documents/stats")).json()
-    assert finals.count("answered") >= 1, finals
+    # the questions in flight each ended (a loaded machine may not have published any before the kill: refused at once)
+    assert set(finals) <= {"answered", "pending_review", "failed", "refused"}, finals
+    assert after == "answered"  # and once the server is back, a question is answered
     assert down.status_code == 503 and down.json()["dependencies"]["nats"]["state"] == "down", down.text
     assert health.status_code == 200, health.text
     # Every document once in the catalog and in its totals: an event whose record was stored but whose ack the restart
