@@ -44,6 +44,15 @@ async def found(http: httpx.AsyncClient, query: str) -> set[str]:
     return {hit["document_id"] for hit in response.json()["results"]}
 
 
+async def reindex_all(nats_url: str):  # noqa: ANN201
+    """`mirage replay documents` as its command runs it, on its own connection."""
+    nc = await nats.connect(nats_url)
+    try:
+        return await run_reindex(nc, None)
+    finally:
+        await nc.close()
+
+
 async def keep_searching(http: httpx.AsyncClient, answers: list[set[str]], stop: asyncio.Event) -> None:
     while not stop.is_set():
         answers.append(await found(http, "paracetamol skin rashes"))
@@ -112,11 +121,7 @@ async def test_after_an_embedder_change_of_vector_sizes_a_reindex_makes_the_docu
     async with stack() as http:  # the English space added: generation 0 cannot be searched with today's models
         response = await http.get("/documents/search", params={"query": "paracetamol skin rashes"})
         assert response.status_code >= 500, response.text
-        nc = await nats.connect(settings.nats_url)
-        try:
-            result = await run_reindex(nc, None)
-        finally:
-            await nc.close()
+        result = await reindex_all(settings.nats_url)
         assert result.outcome == "switched" and result.generation == 1 and result.documents == 1, result
         assert paracetamol in await found(http, "paracetamol skin rashes")
 
@@ -142,11 +147,7 @@ async def test_on_a_qdrant_server_a_reindex_switches_to_a_collection_of_its_own(
     settings = settings_factory()
     async with stack(qdrant_url=":memory:") as http:
         paracetamol = await upload(http, "paracetamol.txt")
-        nc = await nats.connect(settings.nats_url)
-        try:
-            result = await run_reindex(nc, None)
-        finally:
-            await nc.close()
+        result = await reindex_all(settings.nats_url)
         assert result.outcome == "switched" and result.generation == 1 and result.documents == 1, result
         assert paracetamol in await found(http, "paracetamol skin rashes")
 
