@@ -12,9 +12,9 @@ sentences tell the asker (`answer_level`), not for the words it happens to conta
   "keep out of the sight and reach of children", side effects listed ("suicidal thoughts" in a list of side effects
   says nothing about the person asking) and who a medicine is for ("adults and children from 2 years").
 
-Evidence (the retrieved passages) is read too, and its findings are recorded at low: package leaflets nearly all
-have pregnancy, children and overdose sections, and what was not quoted is not what the asker reads. The policy
-never holds an answer for them.
+Evidence (the retrieved passages) is read for a held answer, and its findings are recorded at low: package leaflets
+nearly all have pregnancy, children and overdose sections, and what was not quoted is not what the asker reads. The
+policy never holds an answer for them.
 
 Some groups `need` a cue in the same text (lexicon.CUES): a dose counts when someone in particular is named ("my son",
 "I", "20 kg"); without anyone, "how many capsules a day?" asks what the leaflet says for everyone.
@@ -215,6 +215,8 @@ def find_triggers(text: str, language: str | None = None, source: str = "questio
     wanted = {number for number, group in enumerate(lexicon.groups) if source in group.sources}
     found: list[Match] = []
     for number, spans in _spans(lexicon, wanted, stripped, accented, language).items():
+        if not spans:
+            continue  # the group's `unless` scan is the slowest part: only for a group that matched
         group = lexicon.groups[number]
         excluded = [_original(stripped, m.span()) for m in group.unless.finditer(stripped.text)] if group.unless else []
         kept = [span for span in sorted(_original(folded, (s, e)) for s, e, folded in spans if e > s) if not _overlaps(span, excluded)]

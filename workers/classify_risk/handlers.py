@@ -12,9 +12,9 @@ from contracts.envelope import utcnow
 from contracts.questions import AnswerGenerated, AnswerReleased, ReviewRequested, RiskAssessment
 from runtime.bus import Publisher
 from runtime.delivery import DeliveryPolicy
-from workers.classify_risk.classifier import assess
+from workers.classify_risk.classifier import assess, evidence_findings
 from workers.classify_risk.notices import review_notice
-from workers.classify_risk.policy import decide
+from workers.classify_risk.policy import REVIEW, decide
 from workers.classify_risk.semantic import NearestExamples
 
 
@@ -26,9 +26,15 @@ class ClassifyServices:
 
 
 def assessment_of(event: AnswerGenerated, nearest: NearestExamples | None = None) -> RiskAssessment:
-    findings = assess(event.query, event.detection.language, event.draft.text, [p.text for p in event.passages])
-    semantic = nearest.findings(event.query) if nearest else []
-    return decide(findings + semantic, event.enable_human_loop)
+    """The question and the answer decide. The passages' findings never hold an answer (policy.HOLD_FROM): they are
+    read for a held answer alone, whose reviewer sees their triggers marked in the evidence; reading them for every
+    answer was a fifth of a released answer's time (docs/BENCHMARKS.md)."""
+    findings = assess(event.query, event.detection.language, event.draft.text, ())
+    findings += nearest.findings(event.query) if nearest else []
+    assessment = decide(findings, event.enable_human_loop)
+    if assessment.route != REVIEW:
+        return assessment
+    return decide(findings + evidence_findings([p.text for p in event.passages]), event.enable_human_loop)
 
 
 async def classify(event: AnswerGenerated, services: ClassifyServices) -> None:

@@ -12,8 +12,8 @@ nearest labelled examples, `semantic.py`), which catches wordings the lexicon mi
 what its sentences tell the asker (`classifier.answer_level`): a child's or a pregnancy dose is high, a warning about
 pregnancy or children medium, every other mention low. Evidence findings (the passages retrieved) never hold an
 answer, with or without the human loop: nearly every leaflet has a pregnancy, a children and an overdose section, and
-what the answer does not quote is not what the asker reads. They are recorded for the reviewer. `enable_human_loop`
-lowers the threshold one level for the question and for the answer.
+what the answer does not quote is not what the asker reads. They are read for a held answer alone, for its reviewer
+(`handlers.assessment_of`). `enable_human_loop` lowers the threshold one level for the question and for the answer.
 
 Administration. "How do I take it?", "how many capsules a day?" or "can I chew the tablets?" asked of a medicine in
 general get the leaflet's general instructions: ordinary information, released, and a dose for adults in the answer

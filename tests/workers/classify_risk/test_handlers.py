@@ -39,7 +39,16 @@ def test_an_ordinary_question_is_released_whatever_the_evidence_says(nearest, lo
     event = generated("What is this medicine used for?", "It relieves mild to moderate pain and fever in adults.", loop)
     assessment = assessment_of(event, nearest)
     assert assessment.route == "release", assessment.policy
-    assert {f.source for f in assessment.findings} == {"evidence"}
+    assert assessment.findings == [], "the evidence is not read for a released answer"
+
+
+def test_a_held_answer_records_the_evidence_findings_for_its_reviewer():
+    event = generated("My son is 4, how many tablets can I give him?", "Take one tablet at bedtime.")
+    assessment = assessment_of(event)
+    assert assessment.route == "review"
+    evidence = {f.category.value for f in assessment.findings if f.source == "evidence"}
+    assert {"children", "self_harm"} <= evidence, assessment.findings
+    assert "in evidence" not in assessment.policy, "the rule names what held it: the question"
 
 
 def test_a_wording_the_lexicon_misses_is_held_by_the_semantic_stage(nearest):
