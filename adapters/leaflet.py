@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 CONTENTS_LIST = "contents_list"  # "What is in this leaflet": the table of contents
 PREAMBLE = "preamble"  # "Package leaflet: information for the user" and its "keep this leaflet" advice
@@ -125,10 +126,12 @@ def heading_section(heading: str | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def naming_text(title: str | None, heading: str | None, text: str) -> str:
     """Where a passage names what its document is about, folded: its title and heading, and its text when
     it is not a section about something else. A leaflet names other medicines in its warnings and
-    interactions ("Don't take Dovato with ... metformin"): that does not make it a leaflet about them."""
+    interactions ("Don't take Dovato with ... metformin"): that does not make it a leaflet about them.
+    Kept for the last few thousand passages: a search folds each of its hits four or five times."""
     parts = [title or "", heading or ""]
     if heading_section(heading) in (None, USE, CONTENTS):
         parts.append(text)

@@ -44,6 +44,7 @@ from qdrant_edge import (
 from adapters.spaces import PRIMARY
 from adapters.stores._shared import (
     KEYWORD_INDEXES,
+    ORIGINAL_ID,
     SPARSE,
     FilterValue,
     IndexDiskFull,
@@ -60,12 +61,13 @@ from adapters.stores._shared import (
     stored_payload,
     to_hit,
 )
-from adapters.stores.base import DOCUMENT_ID, ChunkPoint, Hit, QueryVectors
+from adapters.stores.base import DOCUMENT_ID, LANGUAGE, ChunkPoint, Hit, QueryVectors
 from adapters.stores.fusion import candidate_depth, fuse
-from adapters.unit_vectors import PAYLOAD_KEY as UNITS
 
 LOCK_FILE = ".mirage.lock"
-WITHOUT_UNITS, ONLY_UNITS = PayloadSelector.Exclude([UNITS]), PayloadSelector.Include([UNITS])
+# A search's candidates (up to three lists of `candidate_depth`) carry what the fusion reads: their language, and the
+# chunk id when it is not the point's; the fused hits alone are read whole (texts, metadata, answer units' vectors)
+FUSION_FIELDS = PayloadSelector.Include([LANGUAGE, ORIGINAL_ID])
 _SHARD_CONFIG_FILE = "edge_config.json"
 _UPSERT_BATCH = 512
 
@@ -170,17 +172,17 @@ class EdgeVectorStore:
         searches: dict[str, Any] = dense_vectors(query.dense, self.dims)
         if query.sparse.indices:
             searches[SPARSE] = SparseVector(list(query.sparse.indices), list(query.sparse.values))
-        # the candidates without their answer units' vectors (~4 KB a chunk), read for the fused hits alone
         requests = [
-            QueryRequest(limit=depth, query=Query.Nearest(vector, using=name), filter=selector, with_payload=WITHOUT_UNITS)
+            QueryRequest(limit=depth, query=Query.Nearest(vector, using=name), filter=selector, with_payload=FUSION_FIELDS)
             for name, vector in searches.items()
         ]
         shard = self._open_shard()
         hits = fuse(named_hits(list(searches), shard.query_batch(QueryBatchRequest(requests))), query.languages, limit=limit)
         if hits:
-            units = {str(point.id): point.payload.get(UNITS) for point in shard.retrieve([point_id(h.id) for h in hits], ONLY_UNITS, False)}
-            hits = [h if units.get(point_id(h.id)) is None else replace(h, payload={**h.payload, UNITS: units[point_id(h.id)]})
-                    for h in hits]
+            payloads = {str(point.id): point.payload for point in shard.retrieve([point_id(h.id) for h in hits], True, False)}
+            # a chunk deleted since the candidates were read is left out
+            hits = [replace(h, payload={key: value for key, value in payloads[point_id(h.id)].items() if key != ORIGINAL_ID})
+                    for h in hits if point_id(h.id) in payloads]
         return hits
 
     def nearest(self, vector: np.ndarray, *, limit: int, space: str = PRIMARY.name, exact: bool = False,

@@ -81,18 +81,30 @@ def search(
     shown = names_to_match(asked, texts)  # one passage naming them is kept among the results
     names = names_to_match(asked, document_texts(candidates, headings_only=True)) if headings_only else shown
     naming = documents_naming_most(shown, texts)
-    if naming and "document_id" not in request.filters:
+    wanted = asked_sections(request.query)
+    results = rerank(hits, names, wanted, request.top_k, languages, headings_only, shown=shown)
+    if naming and "document_id" not in request.filters and not settled(results, request.top_k, wanted, languages, names, shown, hits,
+                                                                       headings_only):
         # the section that answers may rank low in the whole index (a Spanish leaflet's storage section for an
         # English question): search again within the documents that name the medicine
         within = store.search(query, limit=depth, filters={**request.filters, "document_id": naming[:MAX_NAMING_DOCUMENTS]})
         # fused scores are relative to the best hit of their own search: these enter below every first-search hit
         floor = min((hit.score for hit in hits), default=0.0)
         hits = merged(hits, [replace(hit, score=min(hit.score, floor)) for hit in within])
-    return SearchResponse(
-        query=request.query,
-        results=rerank(hits, names, asked_sections(request.query), request.top_k, languages, headings_only, shown=shown),
-        took_ms=round((time.perf_counter() - started) * 1000, 3),
-    )
+        results = rerank(hits, names, wanted, request.top_k, languages, headings_only, shown=shown)
+    return SearchResponse(query=request.query, results=results, took_ms=round((time.perf_counter() - started) * 1000, 3))
+
+
+def settled(results: list[SearchHit], top_k: int, wanted: frozenset[str], languages: frozenset[str], names: list[Name],
+            shown: list[Name], hits: list[SearchHit], headings_only: bool) -> bool:
+    """True when a search within the naming documents cannot change the first search's `results`: no section is asked
+    (none of its hits could gain the section bonus), and every result is already a passage of a document that names the
+    medicine, in the question's language, outside a table of contents, with one passage naming it among them. Such a
+    search's hits enter below every first-search hit with at most the same bonuses, so they would all rank after these."""
+    naming = set(documents_naming_most(names, document_texts(hits, headings_only)))
+    return (not wanted and len(results) == top_k and (not shown or any(mentions(hit, shown) for hit in results))
+            and all(hit.document_id in naming and hit.language in languages and heading_section(hit.heading) not in NOT_ANSWERS
+                    for hit in results))
 
 
 def query_terms(question: str, languages: frozenset[str], lexical: Bm25Encoder) -> SparseTerms:

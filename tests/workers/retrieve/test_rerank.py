@@ -164,3 +164,26 @@ def test_a_leaflet_in_no_preferred_language_keeps_its_place() -> None:
     ranked = rerank(hits, asked_names(question), asked_sections(question), top_k=2, languages=frozenset({"de"}))
 
     assert [hit.chunk_id for hit in ranked] == ["use-es", "how-es"]
+
+
+class CountingStore:
+    def __init__(self, store: EdgeVectorStore) -> None:
+        self.store, self.searches = store, 0
+
+    def search(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        self.searches += 1
+        return self.store.search(*args, **kwargs)
+
+
+@pytest.mark.parametrize("question, k, searches", [
+    ("Tell me about Karvea", 1, 1),  # its one result is Karvea's, in English, outside the contents: nothing can pass it
+    ("Tell me about Karvea", 5, 2),  # five results: the first search's fifth is not Karvea's
+    ("How do I store Karvea?", 1, 2),  # a section is asked: a passage of Karvea's storage section may rank low at first
+])
+def test_the_search_within_the_naming_documents_runs_when_it_can_change_the_results(
+        leaflets, embedder, detector, question: str, k: int, searches: int) -> None:
+    counting = CountingStore(leaflets)
+    request = SearchRequest(query=question, top_k=k)
+    results = search(request, embedders={DENSE: embedder}, lexical=Bm25Encoder(), detector=detector, store=counting).results
+    assert counting.searches == searches
+    assert results[0].document_id == "karvea"
