@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Tally = dict[str, dict[str, float]]
 """Counts in named groups: {"by_status": {"indexed": 3, "failed": 1}, "totals": {"chunks": 120}}."""
@@ -15,7 +16,7 @@ class Unstored(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    sequence: int = Field(description="Stream sequence of the event that made the change.")
+    sequence: int = Field(description="Stream sequence of the last event that changed the record.")
     key: str
     value: str = Field(description="The record as JSON, as it is to be stored.")
 
@@ -30,7 +31,15 @@ class Figures(BaseModel):
     last_change_at: datetime | None = None
     marks: dict[str, datetime] = Field(default_factory=dict, description="Latest times of named happenings (e.g. last_indexed_at).")
     through: int = Field(default=0, description="Stream sequence of the last event these figures count (0: counted from the records).")
-    unstored: Unstored | None = Field(default=None, description="That event's record, until it is stored.")
+    unstored: tuple[Unstored, ...] = Field(default=(), description="The records the last batch of events left, until they are stored.")
+
+    @field_validator("unstored", mode="before")
+    @classmethod
+    def _one_or_several(cls, value: Any) -> Any:
+        """Totals written before batches named one record (or none): read as a batch of one (or of none)."""
+        if value is None:
+            return ()
+        return (value,) if isinstance(value, dict | Unstored) else value
 
     def count(self, group: str, key: str) -> float:
         return self.groups.get(group, {}).get(key, 0)

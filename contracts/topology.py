@@ -26,8 +26,8 @@ class ConsumerSpec:
     description: str
     long_running: bool = False  # one message may take hours (a re-index): its age alone does not make it stuck
     filter_subjects: tuple[str, ...] = ()
-    # one message at a time, in stream order, across every replica: a projector whose records and running totals
-    # must move together exactly once (runtime/projection.py)
+    # in stream order, one batch in hand at a time across every replica (runtime/in_order.py): a projector whose
+    # records and running totals must move together exactly once (runtime/projection.py)
     in_order: bool = False
 
     @property

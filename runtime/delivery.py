@@ -22,6 +22,8 @@ from runtime.logs import about, ids_of
 log = logging.getLogger(__name__)
 
 DeadLetterPublish = Callable[[str, bytes, dict[str, str]], Awaitable[Any]]
+# Messages an in-order projector takes in hand at once (runtime/in_order.py): the totals are written once for them all.
+IN_ORDER_BATCH = 64
 
 
 class Unprocessable(Exception):  # noqa: N818
@@ -46,16 +48,22 @@ class DeliveryPolicy:
             # asyncio.TimeoutError, which FastStream 0.7.8 does not catch (it restarts the consuming task)
             "pull_sub": PullSub(batch_size=1, timeout=1.0),
             "max_workers": 1 if spec.in_order else concurrency,
-            "config": ConsumerConfig(
-                durable_name=spec.durable,
-                description=spec.description,
-                max_deliver=self.max_deliver,
-                ack_wait=self.ack_wait_s,
-                filter_subjects=list(spec.filter_subjects) or None,
-                max_ack_pending=1 if spec.in_order else None,
-            ),
+            "config": self.consumer_config(spec),
             "ack_policy": AckPolicy.NACK_ON_ERROR,
         }
+
+    def consumer_config(self, spec: topology.ConsumerSpec) -> ConsumerConfig:
+        """An in-order consumer lets a batch be in hand (runtime/in_order.py keeps it to one batch across replicas) and
+        redelivers without a limit: its reader dead-letters a failing message itself, and a batch it released to
+        another replica must come back whatever its count."""
+        return ConsumerConfig(
+            durable_name=spec.durable,
+            description=spec.description,
+            max_deliver=-1 if spec.in_order else self.max_deliver,
+            ack_wait=self.ack_wait_s,
+            filter_subjects=list(spec.filter_subjects) or None,
+            max_ack_pending=IN_ORDER_BATCH if spec.in_order else None,
+        )
 
     def retry_delay(self, delivered: int) -> float:
         return self.retry_delays_s[min(delivered - 1, len(self.retry_delays_s) - 1)]
@@ -123,11 +131,16 @@ class DeliveryMiddleware(BaseMiddleware):
                         exc_info=exc)
             raise NackMessage(delay=delay) from exc
         log.error("%s failed on its last delivery (%d), dead-lettered: %r", subject, delivered, exc)
-        headers = {
-            "Nats-Msg-Id": f"dead:{msg.headers.get('Nats-Msg-Id', msg.message_id)}",
-            "Mirage-Original-Subject": subject,
-            "Mirage-Error": f"{type(exc).__name__}: {exc}"[:1000],
-            "Mirage-Deliveries": str(delivered),
-        }
-        await self.publish_dead_letter(subjects.deadletter(subject), msg.body, headers)
+        await self.publish_dead_letter(subjects.deadletter(subject), msg.body,
+                                       dead_letter_headers(subject, msg.headers.get("Nats-Msg-Id", msg.message_id), exc, delivered))
         raise AckMessage() from exc
+
+
+def dead_letter_headers(subject: str, message_id: str, exc: Exception, delivered: int) -> dict[str, str]:
+    """What a dead letter says of the message it keeps: where it came from, why it was given up, after how many deliveries."""
+    return {
+        "Nats-Msg-Id": f"dead:{message_id}",
+        "Mirage-Original-Subject": subject,
+        "Mirage-Error": f"{type(exc).__name__}: {exc}"[:1000],
+        "Mirage-Deliveries": str(delivered),
+    }

@@ -1,4 +1,7 @@
-"""Catalog subscriber: every document event projected, in stream order, into the catalog bucket and its running totals."""
+"""Catalog projector: every document event projected, in stream order, into the catalog bucket and its running totals.
+
+A process reads the consumer a batch at a time (`record_facts`, runtime/in_order.py); the FastStream subscriber of
+`build_router`, one event at a time, is what the AsyncAPI document and the in-memory broker see."""
 
 from __future__ import annotations
 
@@ -9,11 +12,14 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from faststream.nats import NatsMessage, NatsRouter
+from nats.aio.msg import Msg
 
 from contracts import topology
 from contracts.documents import DocumentFact, DocumentIndexed, DocumentRecord, NotYetKnown, parse_document_fact, project_document
 from contracts.figures import Figures
 from runtime.delivery import DeliveryPolicy, Unprocessable, stream_sequence
+from runtime.in_order import BatchHandler, projecting
+from runtime.projection import Change, Projection
 from workers.catalog.figures import with_record
 
 log = logging.getLogger(__name__)
@@ -35,16 +41,36 @@ class CatalogServices:
     projection: ProjectionPort
 
 
-async def record_fact(event: DocumentFact, services: CatalogServices, sequence: int | None = None) -> None:
-    """Project one event into its document's record and the totals (exactly once: runtime/projection.py).
+def fact_change(event: DocumentFact, sequence: int | None = None) -> Change[DocumentRecord]:
+    """What one event does to its document's record (and to the totals' marks).
 
     Events come in stream order, so an outcome always follows its upload; one that does not names a document that was
     never uploaded, and no later delivery will change that: it is dead-lettered at once."""
-    marks = (lambda _: {"last_indexed_at": event.occurred_at}) if isinstance(event, DocumentIndexed) else (lambda _: None)
-    try:
-        await services.projection.apply(sequence, event.document_id, lambda record: project_document(record, event), marks)
-    except NotYetKnown as exc:
-        raise Unprocessable(str(exc)) from exc
+
+    def change(record: DocumentRecord | None) -> DocumentRecord | None:
+        try:
+            return project_document(record, event)
+        except NotYetKnown as exc:
+            raise Unprocessable(str(exc)) from exc
+
+    if isinstance(event, DocumentIndexed):
+        return Change(sequence, event.document_id, change, lambda _: {"last_indexed_at": event.occurred_at})
+    return Change(sequence, event.document_id, change)
+
+
+async def record_fact(event: DocumentFact, services: CatalogServices, sequence: int | None = None) -> None:
+    """Project one event into its document's record and the totals (exactly once: runtime/projection.py)."""
+    one = fact_change(event, sequence)
+    await services.projection.apply(one.sequence, one.key, one.change, one.marks)
+
+
+def record_facts(projection: Projection[DocumentRecord]) -> BatchHandler:
+    """Project a batch of events with one write of the totals; an event that can never apply is dead-lettered alone."""
+
+    def change_of(msg: Msg) -> Change[DocumentRecord]:
+        return fact_change(parse_document_fact(msg.subject, msg.data), msg.metadata.sequence.stream)
+
+    return projecting(projection, change_of)
 
 
 async def count_if_never_counted(services: CatalogServices) -> None:

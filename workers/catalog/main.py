@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING
 
 from faststream.nats import NatsBroker
 
+from contracts import topology
+from runtime.in_order import attach_in_order
 from runtime.projection import Projection
 from workers.catalog.figures import tally
-from workers.catalog.handlers import CatalogServices, build_router, count_if_never_counted
+from workers.catalog.handlers import CatalogServices, count_if_never_counted, record_facts
 
 if TYPE_CHECKING:
     from runtime.process import Runtime
@@ -17,5 +19,5 @@ if TYPE_CHECKING:
 def attach(broker: NatsBroker, runtime: Runtime) -> None:
     services = CatalogServices(catalog=runtime.catalog, figures=runtime.document_figures,
                                projection=Projection(runtime.catalog, runtime.document_figures, tally))
-    runtime.on_start(lambda: count_if_never_counted(services))
-    runtime.include(build_router(services, runtime.policy))
+    runtime.on_start(lambda: count_if_never_counted(services))  # before the first event is projected
+    attach_in_order(runtime, topology.CATALOG, record_facts(services.projection))
