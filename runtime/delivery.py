@@ -62,7 +62,9 @@ class DeliveryPolicy:
             max_deliver=-1 if spec.in_order else self.max_deliver,
             ack_wait=self.ack_wait_s,
             filter_subjects=list(spec.filter_subjects) or None,
-            max_ack_pending=IN_ORDER_BATCH if spec.in_order else None,
+            # twice a batch: the request for the next batch is never cut short by the acks of the last one (the server
+            # may count them after the request), which leaves a `no_wait` request open instead of answered
+            max_ack_pending=2 * IN_ORDER_BATCH if spec.in_order else None,
         )
 
     def retry_delay(self, delivered: int) -> float:

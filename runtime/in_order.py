@@ -9,8 +9,8 @@ alone. The delivery policy is the other subscribers' (runtime/delivery.py): a ba
 same delays, a message on its last delivery is dead-lettered, an event that can never apply is dead-lettered at once.
 Each message gets the consumer span and the FastStream metrics the other subscribers' messages get.
 
-Order across replicas: one replica reads at a time (runtime/lease.py), and since the consumer lets `IN_ORDER_BATCH`
-messages be in hand, a batch is applied only once it is the only one: either it follows, delivery after delivery, the
+Order across replicas: one replica reads at a time (runtime/lease.py), and since the consumer lets more than one
+message be in hand, a batch is applied only once it is the only one: either it follows, delivery after delivery, the
 batch this loop finished last, or the server says no other message is in hand (one delivered to a connection that was
 lost, not yet redelivered; a batch of a replica that lost its turn). Until then it is held, kept alive and topped up
 with what is redelivered.
@@ -188,8 +188,9 @@ class InOrderConsumer:
                 raise LostTurn(f"another replica reads {self.spec.durable}")
             if (waited := waited + 1) == 10:
                 log.info("%s: a batch waits for another in hand (a lost delivery, or another replica's)", self.spec.durable)
-            await asyncio.sleep(ALONE_POLL_S)
-            more = await self._pull({"batch": self.batch, "no_wait": True}, self.batch, REPLY_GRACE_S)
+            # what is redelivered meanwhile (a lost delivery's turn comes after `ack_wait`); not `no_wait`: with as many
+            # messages in hand as the consumer allows, the server leaves such a request open rather than answer it
+            more = await self._pull({"batch": self.batch, "expires": int(ALONE_POLL_S * 1e9)}, self.batch, ALONE_POLL_S + REPLY_GRACE_S)
             for msg in more:
                 spans[id(msg)] = self._span(msg)
             held.extend(more)
