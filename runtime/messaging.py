@@ -238,13 +238,14 @@ class Records(Generic[Record]):
     async def wait_for(self, key: str, done: Callable[[Record | None], bool], timeout_s: float) -> Record | None:
         """The record once `done(record)` holds (a projector wrote it), or as it is when `timeout_s` runs out."""
         deadline = asyncio.get_running_loop().time() + timeout_s
-        delay = 0.002
+        delay = 0.001
         while True:
             record = await self.get(key)
             if done(record) or asyncio.get_running_loop().time() >= deadline:
                 return record
             await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.05)
+            # a read costs a fraction of a millisecond; a response that waits for the ledger waits at most 10 ms more
+            delay = min(delay * 2, 0.01)
 
 
 class FiguresStore:
