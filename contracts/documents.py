@@ -14,9 +14,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from contracts.envelope import Event
 
 MetadataValue = str | int | float | bool
-# What search can filter on: the chunk's document id and language, or one key of the uploader's flat metadata
-# (a dot would be read as a path into nested metadata, and metadata is flat).
-FILTER_FIELDS = ("document_id", "language")
+# What search can filter on: the chunk's document id, language and leaflet section ("storage", "side_effects", ...: the
+# numbered section of an EU package leaflet its heading names), or one key of the uploader's flat metadata (a dot
+# would be read as a path into nested metadata, and metadata is flat).
+FILTER_FIELDS = ("document_id", "language", "section")
 FILTER_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 MAX_FILTERS = 20
 MAX_FILTER_VALUES = 100
@@ -37,7 +38,7 @@ def filter_problem(filters: Mapping[str, Any]) -> str | None:
         return f"{len(filters)} filters; at most {MAX_FILTERS} are allowed"
     for key, value in filters.items():
         if key not in FILTER_FIELDS and not FILTER_KEY.match(key):
-            return (f"filter {key!r} is not something search can filter on: document_id, language, or a metadata key "
+            return (f"filter {key!r} is not something search can filter on: document_id, language, section, or a metadata key "
                     "(a letter, then letters, digits, '_' or '-'; 64 at most)")
         values = value if isinstance(value, list | tuple) else [value]
         if not values:

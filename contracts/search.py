@@ -16,7 +16,9 @@ class SearchRequest(BaseModel):
     query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
     top_k: int = Field(default=5, ge=1, le=MAX_TOP_K)
     filters: dict[str, MetadataValue | list[MetadataValue]] = Field(
-        default_factory=dict, description="Payload filters: language, document_id, or any metadata key."
+        default_factory=dict,
+        description="Payload filters: language, document_id, section (the leaflet section: use, before, how, side_effects, storage, contents), "
+                    "or any metadata key.",
     )
 
 

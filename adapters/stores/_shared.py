@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 
 from adapters.spaces import LEXICAL, PRIMARY
-from adapters.stores.base import DOCUMENT_ID, LANGUAGE, META, ChunkPoint, Hit
+from adapters.stores.base import DOCUMENT_ID, LANGUAGE, META, SECTION, ChunkPoint, Hit
 
 SPARSE = LEXICAL
-KEYWORD_INDEXES = (DOCUMENT_ID, LANGUAGE, f"{META}.type")
+KEYWORD_INDEXES = (DOCUMENT_ID, LANGUAGE, SECTION, f"{META}.type")
 
 # Qdrant ids are UUIDs or integers; any other chunk id is mapped to a UUID and kept here to be returned as is.
 ORIGINAL_ID = "_chunk_id"
@@ -82,7 +82,8 @@ def dense_list(vector: np.ndarray, dim: int) -> list[float]:
 
 
 def payload_path(key: str) -> str:
-    return key if key in (DOCUMENT_ID, LANGUAGE) else f"{META}.{key}"
+    """Where a filter's key is read: the chunk's own fields (document, language, leaflet section), else the uploader's metadata."""
+    return key if key in (DOCUMENT_ID, LANGUAGE, SECTION) else f"{META}.{key}"
 
 
 def filter_terms(filters: Mapping[str, Any] | None) -> list[tuple[str, tuple[FilterValue, ...]]]:

@@ -8,9 +8,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
-# Payload keys every chunk carries; metadata supplied by the uploader is stored under META.
+# Payload keys every chunk carries; metadata supplied by the uploader is stored under META. SECTION: the template
+# section its heading names (adapters.leaflet.heading_section: "storage", "side_effects", ...), or None.
 DOCUMENT_ID = "document_id"
 LANGUAGE = "language"
+SECTION = "section"
 META = "meta"
 
 

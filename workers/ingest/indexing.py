@@ -11,8 +11,9 @@ import numpy as np
 
 from adapters.formats import DocumentFormat
 from adapters.language import SUPPORTED_LANGUAGES, LanguageDetector
+from adapters.leaflet import heading_section
 from adapters.spaces import Space
-from adapters.stores.base import ChunkPoint, SparseTerms
+from adapters.stores.base import SECTION, ChunkPoint, SparseTerms
 from adapters.stores.lexical import Bm25Encoder
 from adapters.unit_vectors import PAYLOAD_KEY, chunk_units
 from contracts.documents import DocumentUploaded
@@ -106,6 +107,7 @@ def to_points(event: DocumentUploaded, document: ChunkedDocument, vectors: Mappi
                 "filename": event.filename,
                 "page": c.page,
                 "heading": c.heading,
+                SECTION: heading_section(c.heading),
                 "language": language,
                 "meta": dict(event.metadata),
             } | ({PAYLOAD_KEY: units[i]} if units is not None else {}),

@@ -22,7 +22,7 @@ from adapters.leaflet import (
     naming_text,
 )
 from adapters.spaces import PRIMARY, for_question
-from adapters.stores.base import Hit, QueryVectors, SparseTerms, VectorStore
+from adapters.stores.base import SECTION, Hit, QueryVectors, SparseTerms, VectorStore
 from adapters.stores.lexical import Bm25Encoder
 from adapters.terminology import english_text
 from adapters.unit_vectors import PAYLOAD_KEY
@@ -86,8 +86,14 @@ def search(
     if naming and "document_id" not in request.filters and not settled(results, request.top_k, wanted, languages, names, shown, hits,
                                                                        headings_only):
         # the section that answers may rank low in the whole index (a Spanish leaflet's storage section for an
-        # English question): search again within the documents that name the medicine
-        within = store.search(query, limit=depth, filters={**request.filters, "document_id": naming[:MAX_NAMING_DOCUMENTS]})
+        # English question): search again within the documents that name the medicine; and when a section is asked,
+        # within that section of theirs too ("Comment conserver Dovato ?": Dovato's storage section came 40th of its
+        # 167 passages), when their passages carry it (indexed since `section` was kept). Both: the answer may also lie
+        # elsewhere ("can I stop Dovato if I have hepatitis B?" is answered among the warnings before taking it)
+        within_naming = {**request.filters, "document_id": naming[:MAX_NAMING_DOCUMENTS]}
+        within = store.search(query, limit=depth, filters=within_naming)
+        if wanted and SECTION not in request.filters:  # a section the asker filtered on stays theirs
+            within += store.search(query, limit=request.top_k, filters=within_naming | {SECTION: sorted(wanted)})
         # fused scores are relative to the best hit of their own search: these enter below every first-search hit
         floor = min((hit.score for hit in hits), default=0.0)
         hits = merged(hits, [replace(hit, score=min(hit.score, floor)) for hit in within])

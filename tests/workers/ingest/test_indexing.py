@@ -64,3 +64,11 @@ def test_a_chunk_whose_words_do_not_tell_takes_its_documents_language(embedder, 
     points = prepare(data, uploaded(data), embedders={DENSE: embedder}, lexical=Bm25Encoder(), detector=detector, max_chars=200).points
     assert len(points) == 2 and detector.detect_passages([points[1].payload["text"]]) == [None]
     assert [p.payload["language"] for p in points] == ["fr", "fr"]
+
+
+def test_each_chunk_carries_the_leaflet_section_its_heading_names(embedder, detector):
+    text = ("# 3. Comment prendre Karvea\n\nPrenez un comprimé par jour.\n\n# 5. Comment conserver Karvea\n\n"
+            "À conserver à une température ne dépassant pas 30 °C.\n\n# Notes\n\nRien de plus.\n")
+    data = text.encode()
+    points = prepare(data, uploaded(data), embedders={DENSE: embedder}, lexical=Bm25Encoder(), detector=detector, max_chars=200).points
+    assert [p.payload["section"] for p in points] == ["how", "storage", None]

@@ -178,7 +178,7 @@ class CountingStore:
 @pytest.mark.parametrize("question, k, searches", [
     ("Tell me about Karvea", 1, 1),  # its one result is Karvea's, in English, outside the contents: nothing can pass it
     ("Tell me about Karvea", 5, 2),  # five results: the first search's fifth is not Karvea's
-    ("How do I store Karvea?", 1, 2),  # a section is asked: a passage of Karvea's storage section may rank low at first
+    ("How do I store Karvea?", 1, 3),  # a section is asked: within the naming documents, and within their storage sections
 ])
 def test_the_search_within_the_naming_documents_runs_when_it_can_change_the_results(
         leaflets, embedder, detector, question: str, k: int, searches: int) -> None:
@@ -187,3 +187,29 @@ def test_the_search_within_the_naming_documents_runs_when_it_can_change_the_resu
     results = search(request, embedders={DENSE: embedder}, lexical=Bm25Encoder(), detector=detector, store=counting).results
     assert counting.searches == searches
     assert results[0].document_id == "karvea"
+
+
+class FilterRecorder(CountingStore):
+    def __init__(self, store: EdgeVectorStore) -> None:
+        super().__init__(store)
+        self.filters: list[dict] = []
+
+    def search(self, query, *, limit, filters=None):  # noqa: ANN001, ANN201
+        self.filters.append(dict(filters or {}))
+        return super().search(query, limit=limit, filters=filters)
+
+
+def test_a_question_that_asks_a_section_searches_that_section_of_the_documents_naming_the_medicine(leaflets, embedder, detector):
+    recorder = FilterRecorder(leaflets)
+    request = SearchRequest(query="Comment conserver Lorvane ?", top_k=2)
+    results = search(request, embedders={DENSE: embedder}, lexical=Bm25Encoder(), detector=detector, store=recorder).results
+    assert recorder.filters[-1] == {"document_id": ["lorvane"], "section": ["storage"]}
+    assert (results[0].document_id, results[0].heading) == ("lorvane", "5. Comment conserver Lorvane")
+
+
+def test_a_section_the_asker_filtered_on_is_kept(leaflets, embedder, detector):
+    recorder = FilterRecorder(leaflets)
+    request = SearchRequest(query="Comment conserver Lorvane ?", top_k=2, filters={"section": "use"})
+    results = search(request, embedders={DENSE: embedder}, lexical=Bm25Encoder(), detector=detector, store=recorder).results
+    assert all(f.get("section") == "use" for f in recorder.filters)
+    assert results and all(hit.heading.startswith("1.") for hit in results)
