@@ -121,7 +121,7 @@ def test_empty_lists():
 
 
 def test_candidate_depth():
-    assert [candidate_depth(n) for n in (1, 10, 11, 100)] == [40, 40, 44, 400]
+    assert [candidate_depth(n) for n in (1, 10, 20, 21, 100)] == [40, 40, 40, 42, 200]
 
 
 def test_english_chunks_share_the_say_between_words_and_the_english_model():
