@@ -5,7 +5,6 @@ The catalog is read here, never written: the catalog projector records every doc
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import heapq
 import time
@@ -29,6 +28,7 @@ from contracts.documents import (
     project_document,
 )
 from contracts.envelope import derived_event_id, utcnow
+from contracts.figures import Figures
 from contracts.search import SearchRequest, SearchResponse
 from gateway import metrics
 from gateway.errors import ApiError
@@ -130,15 +130,13 @@ class Documents:
         return stored if stored is not None and stored.status is expected.status else expected
 
     async def counted_since(self, indexed_at: datetime) -> None:
-        """Polled as `Records.wait_for` polls, 2 ms doubling to 50 ms: at a fixed 5 ms, 64 uploads waiting for a busy
-        projector spent a third of the process's event loop on reading the totals (py-spy, `mirage bench ingest`)."""
-        deadline, delay = time.monotonic() + PROJECTION_WAIT_S, 0.002
-        while time.monotonic() < deadline:
-            last = (await self.runtime.document_figures.get()).marks.get("last_indexed_at")
-            if last is not None and last >= indexed_at:
-                return
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.05)
+        """Until the totals count the document (the projector moves them just after its record), or PROJECTION_WAIT_S."""
+
+        def counted(figures: Figures) -> bool:
+            last = figures.marks.get("last_indexed_at")
+            return last is not None and last >= indexed_at
+
+        await self.runtime.document_figures.wait_until(counted, PROJECTION_WAIT_S)
 
     async def delete(self, document_id: str) -> tuple[int, dict[str, Any]]:
         record = await self.get(document_id)

@@ -12,7 +12,8 @@ import base64
 import contextlib
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Callable
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 from nats.js import JetStreamContext
@@ -236,16 +237,62 @@ class Records(Generic[Record]):
             await watcher.stop()
 
     async def wait_for(self, key: str, done: Callable[[Record | None], bool], timeout_s: float) -> Record | None:
-        """The record once `done(record)` holds (a projector wrote it), or as it is when `timeout_s` runs out."""
-        deadline = asyncio.get_running_loop().time() + timeout_s
-        delay = 0.001
-        while True:
-            record = await self.get(key)
-            if done(record) or asyncio.get_running_loop().time() >= deadline:
-                return record
-            await asyncio.sleep(delay)
-            # a read costs a fraction of a millisecond; a response that waits for the ledger waits at most 10 ms more
-            delay = min(delay * 2, 0.01)
+        """The record once `done(record)` holds (a projector wrote it), or as it is when `timeout_s` runs out. Each write
+        of the key is seen as it happens (`key_writes`), not polled for."""
+        async with key_writes(self.kv, key) as writes:
+            return await writes.latest(lambda: self.get(key), done, timeout_s)
+
+
+# How often a wait reads its key again when no write came: a safety net (a write made while the connection was being
+# re-established is not delivered to a core subscription), not the way writes are seen.
+REREAD_S = 0.25
+Value = TypeVar("Value")
+
+
+class KeyWrites:
+    """Word of each write to one key of a bucket as it is made: a core NATS subscription to the key's subject, which
+    every put, create, update and delete of the key is published to. Only word: a compare-and-set write that the
+    stream refuses reaches the subscription all the same, so the key is read again each time."""
+
+    def __init__(self, subscription: Any | None) -> None:
+        self.subscription = subscription
+
+    async def latest(self, read: Callable[[], Awaitable[Value]], done: Callable[[Value], bool], timeout_s: float) -> Value:
+        """The key's value as `read` gives it, once `done(value)` holds, or as it is when `timeout_s` runs out."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        value = await read()
+        while not done(value) and (remaining := deadline - loop.time()) > 0:
+            if self.subscription is None:  # a bucket that is not JetStream's (the in-memory test broker): poll
+                await asyncio.sleep(min(remaining, 0.01))
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await self.subscription.next_msg(timeout=min(remaining, REREAD_S))
+                    for _ in range(self.subscription.pending_msgs):  # writes that came together: one read after the last
+                        await self.subscription.next_msg()
+            value = await read()
+        return value
+
+
+_VALID_KEY = re.compile(r"[-/_=.a-zA-Z0-9]+")  # what a KV key may be made of (as nats-py checks it)
+
+
+@contextlib.asynccontextmanager
+async def key_writes(kv: KeyValue, key: str) -> AsyncIterator[KeyWrites]:
+    """Subscribed before the caller's first read of the key: the server takes the subscription before the read's request
+    (one connection, in order), so a write after that read is always delivered."""
+    prefix, js = getattr(kv, "_pre", None), getattr(kv, "_js", None)
+    client = getattr(js, "_nc", None)
+    valid = _VALID_KEY.fullmatch(key) is not None and not key.startswith(".") and not key.endswith(".")
+    if prefix is None or client is None or not valid:  # no record can have an invalid key: nothing to hear of
+        yield KeyWrites(None)
+        return
+    subscription = await client.subscribe(f"{prefix}{key}")
+    try:
+        yield KeyWrites(subscription)
+    finally:
+        with contextlib.suppress(Exception):  # a closed connection has dropped it already
+            await subscription.unsubscribe()
 
 
 class FiguresStore:
@@ -278,6 +325,11 @@ class FiguresStore:
 
     async def exists(self) -> bool:
         return await self._get() is not None
+
+    async def wait_until(self, done: Callable[[Figures], bool], timeout_s: float) -> Figures:
+        """The totals once `done(totals)` holds, or as they are when `timeout_s` runs out; each write seen as it happens."""
+        async with key_writes(self.kv, self.bucket) as writes:
+            return await writes.latest(self.get, done, timeout_s)
 
     async def fetch(self) -> tuple[Figures | None, int]:
         """The totals (None: none yet, or unreadable) and the revision a replacement must name (0: none written)."""
