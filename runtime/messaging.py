@@ -263,7 +263,7 @@ class KeyWrites:
         deadline = loop.time() + timeout_s
         value = await read()
         while not done(value) and (remaining := deadline - loop.time()) > 0:
-            if self.subscription is None:  # a bucket that is not JetStream's (the in-memory test broker): poll
+            if self.subscription is None:  # not a JetStream bucket (the in-memory test broker), or a key no record can have
                 await asyncio.sleep(min(remaining, 0.01))
             else:
                 with contextlib.suppress(TimeoutError):
