@@ -280,7 +280,9 @@ _VALID_KEY = re.compile(r"[-/_=.a-zA-Z0-9]+")  # what a KV key may be made of (a
 @contextlib.asynccontextmanager
 async def key_writes(kv: KeyValue, key: str) -> AsyncIterator[KeyWrites]:
     """Subscribed before the caller's first read of the key: the server takes the subscription before the read's request
-    (one connection, in order), so a write after that read is always delivered."""
+    (one connection, in order), so a write after that read is always delivered. The key's subject and the connection
+    are nats-py's own attributes of the bucket (pinned ~=2.16); were they renamed, waits would fall back to polling, which
+    tests/runtime/test_key_writes.py would tell."""
     prefix, js = getattr(kv, "_pre", None), getattr(kv, "_js", None)
     client = getattr(js, "_nc", None)
     valid = _VALID_KEY.fullmatch(key) is not None and not key.startswith(".") and not key.endswith(".")
